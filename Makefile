@@ -1,0 +1,38 @@
+# Two commands on a fresh machine:
+#   make run   - set up, build the demo catalog from data/policies, open the dashboard
+#   make test  - set up and run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= catalog.db
+PORT   ?= 8501
+
+.PHONY: run test setup demo bench score clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dashboard,test,notebooks,scale]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+$(DB): $(BIN)/.installed
+	$(BIN)/ropa build data/policies --db $(DB)
+
+demo: $(DB)
+
+run: demo
+	ROPA_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/bench_build.py
+
+score: setup
+	$(BIN)/python bench/score_dev.py
+
+clean:
+	rm -rf $(VENV) $(DB) build *.egg-info test-artifacts

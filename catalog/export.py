@@ -1,0 +1,46 @@
+"""Exports of the catalog. `to_*` build the data (pure); `write_*` put it in a file.
+
+The JSON export is a contract other tools rely on:
+{"policies": [{"id", "title", "effective_date", "source", ...}],
+ "nodes": [{"id", "kind", "label", "key", "policy_ids", "evidence": [...], "attrs"}],
+ "edges": [{"source", "target", "relation", "status", "policy_ids", "evidence": [...], "attrs"}]}
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+SCHEMA_VERSION = "1"
+
+
+def to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """The graph as the JSON export's dictionary, in a stable order."""
+    policies = sorted(G.graph.get("policies", {}).values(), key=lambda p: (p["publisher"], p["effective_date"] or "", p["id"]))
+    nodes = []
+    for n in sorted(G.nodes):
+        d = G.nodes[n]
+        nodes.append({
+            "id": n, "kind": d["kind"], "label": d["label"], "key": d["key"] or None,
+            "policy_ids": d["policy_ids"], "evidence": d["evidence"], "attrs": d["attrs"],
+        })
+    edges = []
+    for u, v, k in sorted(G.edges(keys=True)):
+        d = G.edges[u, v, k]
+        edges.append({
+            "source": u, "target": v, "relation": d["relation"], "status": d["status"],
+            "policy_ids": d["policy_ids"], "evidence": d["evidence"], "attrs": d["attrs"],
+        })
+    return {"schema_version": SCHEMA_VERSION, "policies": policies, "nodes": nodes, "edges": edges}
+
+
+def write_json(path: str | Path, data: dict[str, Any]) -> Path:
+    """Write JSON atomically (a reader never sees half a file)."""
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    tmp.replace(p)
+    return p

@@ -1,0 +1,98 @@
+"""Accumulates facts and links with their evidence while the extractors run, then freezes them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.records import Evidence, Fact, Kind, Link, PolicyDocument, Relation, Status, Unit, node_id
+from catalog.vocabulary import Concept
+
+
+class Builder:
+    """Facts keyed by node id and links keyed by (source, target, relation); evidence deduplicated."""
+
+    def __init__(self, doc: PolicyDocument) -> None:
+        self.doc = doc
+        self.facts: dict[str, dict[str, Any]] = {}
+        self.links: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self.warnings: list[str] = []
+
+    # evidence -------------------------------------------------------------
+    def evidence(self, unit: Unit | int, rule: str, note: str = "") -> Evidence:
+        u = self.doc.units[unit] if isinstance(unit, int) else unit
+        return Evidence(
+            policy_id=self.doc.id,
+            section=self.doc.section_title(u.section),
+            quote=self.doc.text[u.start : u.end],
+            start=u.start,
+            end=u.end,
+            rule=rule,
+            note=note,
+        )
+
+    # facts ----------------------------------------------------------------
+    def add_fact(self, kind: Kind, ident: str, label: str, key: str, evidence: Evidence, **attrs: Any) -> str:
+        nid = node_id(kind, ident)
+        f = self.facts.get(nid)
+        if f is None:
+            f = self.facts[nid] = {"kind": kind, "ident": ident, "label": label, "key": key, "attrs": {}, "evidence": {}}
+        for k, v in attrs.items():
+            if v is None or v == "" or v == []:
+                continue
+            if isinstance(v, list):
+                cur = f["attrs"].setdefault(k, [])
+                cur.extend(x for x in v if x not in cur)
+            else:
+                f["attrs"].setdefault(k, v)
+        f["evidence"].setdefault((evidence.start, evidence.end, evidence.rule), evidence)
+        return nid
+
+    def add_concept(self, concept: Concept, evidence: Evidence) -> str:
+        attrs = {k: v for k, v in concept.attrs.items() if k not in {"phrases", "exact"}}
+        return self.add_fact(concept.kind, concept.id, concept.label, concept.key, evidence, **attrs)
+
+    def has(self, nid: str) -> bool:
+        return nid in self.facts
+
+    def attr(self, nid: str, name: str, default: Any = None) -> Any:
+        return self.facts[nid]["attrs"].get(name, default) if nid in self.facts else default
+
+    def set_attr(self, nid: str, name: str, value: Any) -> None:
+        self.facts[nid]["attrs"][name] = value
+
+    # links ----------------------------------------------------------------
+    def add_link(self, source: str, target: str, relation: Relation, status: Status,
+                 evidence: list[Evidence], **attrs: Any) -> None:
+        if source == target:
+            return
+        key = (source, target, relation.value)
+        link = self.links.get(key)
+        if link is None:
+            link = self.links[key] = {"status": status, "attrs": {}, "evidence": {}}
+        elif status is Status.STATED:
+            link["status"] = Status.STATED
+        link["attrs"].update({k: v for k, v in attrs.items() if v is not None})
+        for ev in evidence:
+            link["evidence"].setdefault((ev.start, ev.end, ev.rule), ev)
+
+    def links_of(self, relation: Relation) -> list[tuple[str, str]]:
+        return [(s, t) for (s, t, r) in self.links if r == relation.value]
+
+    # freeze ---------------------------------------------------------------
+    def facts_out(self) -> tuple[Fact, ...]:
+        out = []
+        for nid in sorted(self.facts):
+            f = self.facts[nid]
+            evidence = tuple(sorted(f["evidence"].values(), key=lambda e: (e.start, e.end, e.rule)))
+            out.append(Fact(f["kind"], f["ident"], f["label"], f["key"], dict(sorted(f["attrs"].items())), evidence))
+        return tuple(out)
+
+    def links_out(self) -> tuple[Link, ...]:
+        out = []
+        for key in sorted(self.links):
+            link = self.links[key]
+            if key[0] not in self.facts or key[1] not in self.facts:
+                continue
+            evidence = tuple(sorted(link["evidence"].values(), key=lambda e: (e.start, e.end, e.rule)))
+            out.append(Link(key[0], key[1], Relation(key[2]), link["status"], dict(sorted(link["attrs"].items())), evidence))
+        return tuple(out)

@@ -1,0 +1,103 @@
+"""Mentions: where a lexicon phrase names a concept in a unit of text that passes its kind's context gate."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from catalog.records import Kind, PolicyDocument, Unit
+from catalog.vocabulary import TOKEN, LEXICON_KINDS, Lexicon, lexicon, phrase_index, stem
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    kind: Kind
+    concept: str
+    unit: int  # index into doc.units
+    start: int  # absolute offsets of the phrase in doc.text
+    end: int
+
+    @property
+    def phrase_key(self) -> tuple[Kind, str]:
+        return (self.kind, self.concept)
+
+
+def gate_text(doc: PolicyDocument, unit: Unit) -> str:
+    """The text a context gate reads: the unit and, for a list item, the sentence that introduces it."""
+    text = doc.text[unit.start : unit.end]
+    if unit.lead_in >= 0:
+        lead = doc.units[unit.lead_in]
+        text = doc.text[lead.start : lead.end] + " " + text
+    return text
+
+
+def passes_gate(lex: Lexicon, doc: PolicyDocument, unit: Unit, cache: dict[int, str], idx: int) -> bool:
+    if lex.context_sentence is None and lex.context_section is None and lex.exclude_sentence is None:
+        return True
+    text = cache.get(idx)
+    if text is None:
+        text = cache[idx] = gate_text(doc, unit)
+    if lex.exclude_sentence is not None and lex.exclude_sentence.search(doc.text[unit.start : unit.end]):
+        return False
+    if lex.context_sentence is None and lex.context_section is None:
+        return True
+    if lex.context_sentence is not None and lex.context_sentence.search(text):
+        return True
+    return lex.context_section is not None and lex.context_section.search(doc.section_title(unit.section)) is not None
+
+
+_MASK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|\bhttps?://\S+|\bwww\.\S+")
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    """(stemmed lower-case word, start, end) for every word, e-mail addresses and URLs left out."""
+    masked = _MASK.sub(lambda m: " " * len(m[0]), text)
+    return [(stem(m[0].lower()), m.start(), m.end()) for m in TOKEN.finditer(masked)]
+
+
+def match_phrases(text: str, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[tuple[Kind, str, int, int]]:
+    """(kind, concept, start, end) of every phrase in text; per kind, the longest match wins and matches don't overlap."""
+    index = phrase_index(kinds)
+    toks = tokens(text)
+    n = len(toks)
+    free: dict[Kind, int] = {}
+    out: list[tuple[Kind, str, int, int]] = []
+    for i, (word, _, _) in enumerate(toks):
+        cands = index.get(word)
+        if not cands:
+            continue
+        for phrase, kind, ident, exact in cands:
+            k = len(phrase)
+            if free.get(kind, 0) > i or i + k > n:
+                continue
+            if k > 1 and any(toks[i + j][0] != phrase[j] for j in range(1, k)):
+                continue
+            start, end = toks[i][1], toks[i + k - 1][2]
+            if exact and text[start:end] != exact:
+                continue
+            out.append((kind, ident, start, end))
+            free[kind] = i + k
+    return out
+
+
+def find_mentions(doc: PolicyDocument, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[Mention]:
+    """All lexicon mentions in a document that pass their kind's context gate, in text order."""
+    starts = [u.start for u in doc.units]
+    out: list[Mention] = []
+    cache: dict[int, str] = {}
+    gate_ok: dict[tuple[Kind, int], bool] = {}
+    for kind, ident, a, b in match_phrases(doc.text, kinds):
+        i = bisect.bisect_right(starts, a) - 1
+        if i < 0:
+            continue
+        unit = doc.units[i]
+        if b > unit.end or unit.kind == "heading":
+            continue
+        ok = gate_ok.get((kind, i))
+        if ok is None:
+            ok = gate_ok[(kind, i)] = passes_gate(lexicon(kind), doc, unit, cache, i)
+        if ok:
+            out.append(Mention(kind, ident, i, a, b))
+    out.sort(key=lambda m: (m.unit, m.start, m.kind))
+    return out

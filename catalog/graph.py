@@ -1,0 +1,85 @@
+"""The processing graph: a networkx MultiDiGraph derived from stored extractions, never edited by hand.
+
+Nodes are namespaced (`data_category:user.financial.bank_account`) and carry kind, label, key,
+the policy versions that state them and their evidence; edges are keyed by relation and carry
+status, policy ids, evidence and the relation's attributes (a transfer's safeguards and SCC flag).
+A fact stated by several versions is one node with every version's evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from catalog.records import Extraction, Status
+
+_LIST_ATTRS = {"safeguards", "contacts"}
+
+
+def _merge_attrs(into: dict[str, Any], attrs: dict[str, Any]) -> None:
+    for k, v in attrs.items():
+        if k in _LIST_ATTRS and isinstance(v, list):
+            cur = into.setdefault(k, [])
+            cur.extend(x for x in v if x not in cur)
+        elif isinstance(v, bool) and isinstance(into.get(k), bool):
+            into[k] = into[k] or v
+        else:
+            into.setdefault(k, v)
+
+
+def to_graph(extractions: Iterable[Extraction]) -> nx.MultiDiGraph:
+    """Pure: extractions to the processing graph (one node per fact, one edge per relation)."""
+    G = nx.MultiDiGraph()
+    policies: dict[str, dict[str, Any]] = {}
+    for x in extractions:
+        d = x.policy
+        pid = d.id
+        policies[pid] = {"id": pid, "title": d.title, "publisher": d.publisher,
+                         "effective_date": d.effective_date.isoformat() if d.effective_date else None,
+                         "source": d.source, "content_hash": d.content_hash}
+        for f in x.facts:
+            if f.id not in G:
+                G.add_node(f.id, kind=f.kind.value, label=f.label, key=f.key, ident=f.ident,
+                           policy_ids=[], evidence=[], attrs={}, by_policy={})
+            n = G.nodes[f.id]
+            n["policy_ids"].append(pid)
+            n["evidence"].extend(e.to_dict() for e in f.evidence)
+            n["by_policy"][pid] = f.attrs
+            _merge_attrs(n["attrs"], f.attrs)
+        for ln in x.links:
+            key = ln.relation.value
+            if not G.has_edge(ln.source, ln.target, key):
+                G.add_edge(ln.source, ln.target, key=key, relation=key, status=ln.status.value,
+                           policy_ids=[], evidence=[], attrs={}, by_policy={})
+            e = G.edges[ln.source, ln.target, key]
+            e["policy_ids"].append(pid)
+            e["evidence"].extend(ev.to_dict() for ev in ln.evidence)
+            e["by_policy"][pid] = {"status": ln.status.value, **ln.attrs}
+            if ln.status is Status.STATED:
+                e["status"] = Status.STATED.value
+            _merge_attrs(e["attrs"], ln.attrs)
+    for _, data in G.nodes(data=True):
+        data["policy_ids"] = sorted(set(data["policy_ids"]))
+    for _, _, data in G.edges(data=True):
+        data["policy_ids"] = sorted(set(data["policy_ids"]))
+    G.graph["policies"] = policies
+    return G
+
+
+def nodes_of_kind(G: nx.MultiDiGraph, kind: str) -> list[str]:
+    return sorted(n for n, k in G.nodes(data="kind") if k == kind)
+
+
+def restrict(G: nx.MultiDiGraph, policy_id: str) -> nx.MultiDiGraph:
+    """The subgraph one policy version states (nodes and edges whose policy_ids include it)."""
+    H = nx.MultiDiGraph()
+    H.graph["policies"] = {k: v for k, v in G.graph.get("policies", {}).items() if k == policy_id}
+    for n, data in G.nodes(data=True):
+        if policy_id in data["policy_ids"]:
+            H.add_node(n, **data)
+    for u, v, k, data in G.edges(keys=True, data=True):
+        if policy_id in data["policy_ids"] and u in H and v in H:
+            H.add_edge(u, v, key=k, **data)
+    return H

@@ -1,0 +1,414 @@
+"""From a file (text, Markdown, HTML) to policy versions with normalised, segmented text.
+
+`read_policy(path)` does the I/O and refuses bad input with an `InputError` before anything
+else happens; `to_documents(text, source)` is pure: it drops page chrome (navigation, footers,
+scraped repeats), splits a page holding several versions at their "Effective as of" markers,
+and renders each version as canonical Markdown-like text (`# heading`, `- item`, paragraphs)
+whose offsets every piece of evidence points into.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalog.records import PolicyDocument
+from catalog.segment import segment
+from catalog.vocabulary import patterns
+
+SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+MAX_BYTES = 20 * 1024 * 1024
+
+
+class InputError(Exception):
+    """A file the catalog refuses, with a one-line reason that names the file."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+# ---------------------------------------------------------------- reading (I/O)
+
+
+def policy_files(path: str | Path) -> list[Path]:
+    """The policy files a path names: the file itself, or the supported files under a directory."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "no such file or directory")
+    if p.is_dir():
+        files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
+        files = [f for f in files if f.name.upper() not in {"README.MD", "SOURCES.MD"}]
+        if not files:
+            raise InputError(p, "directory holds no .txt, .md or .html file")
+        return files
+    return [p]
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Read a policy file as text, refusing what is not one. Returns (text, format)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(p, "no such file")
+    if not p.is_file():
+        raise InputError(p, "not a regular file")
+    fmt = SUPPORTED_SUFFIXES.get(p.suffix.lower())
+    if fmt is None:
+        raise InputError(p, f"unsupported file type {p.suffix or '(none)'!r}: expected .txt, .md or .html")
+    size = p.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(p, f"file too large ({size / 1048576:.1f} MB; the limit is {MAX_BYTES // 1048576} MB)")
+    data = p.read_bytes()
+    return to_text(data, p), fmt
+
+
+def to_text(data: bytes, path: str | Path = "<input>") -> str:
+    """Decode bytes as UTF-8 text, refusing empty, binary and wrongly encoded input."""
+    if not data.strip():
+        raise InputError(path, "empty file")
+    if b"\x00" in data[:65536]:
+        raise InputError(path, "binary file (contains NUL bytes), not a text policy")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(path, f"not valid UTF-8 text (bad byte at offset {e.start}); re-save it as UTF-8") from None
+    controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
+    if controls > 0.01 * min(len(text), 65536):
+        raise InputError(path, "binary file (control characters), not a text policy")
+    return text
+
+
+def read_policy(path: str | Path) -> list[PolicyDocument]:
+    """Read one policy file into its versions (usually one; the seed page holds two)."""
+    text, fmt = read_text(path)
+    return to_documents(text, str(path), fmt)
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def from_html(html: str) -> str:
+    """HTML to Markdown-like text with a real parser: headings kept, chrome elements dropped."""
+    from bs4 import BeautifulSoup, NavigableString, Tag
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "template"]):
+        tag.decompose()
+    root = soup.find("main") or soup.find("article") or soup.body or soup
+    out: list[str] = []
+    blocks = {"p", "div", "section", "blockquote", "dd", "dt", "pre", "address", "figcaption"}
+
+    def inline(node: Tag) -> str:
+        return re.sub(r"\s+", " ", node.get_text(" ")).strip()
+
+    def walk(node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                s = re.sub(r"\s+", " ", str(child)).strip()
+                if s:
+                    out.append(s)
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name.lower()
+            if re.fullmatch(r"h[1-6]", name):
+                text = inline(child)
+                if text:
+                    out.append("\n\n" + "#" * int(name[1]) + " " + text + "\n\n")
+            elif name == "li":
+                nested = child.find(["ul", "ol"])
+                if nested is None:
+                    out.append("\n- " + inline(child) + "\n")
+                else:
+                    own = "".join(str(c) for c in child.children if c is not nested and isinstance(c, NavigableString)).strip()
+                    if own:
+                        out.append("\n- " + re.sub(r"\s+", " ", own) + "\n")
+                    walk(nested)
+            elif name == "tr":
+                cells = [inline(c) for c in child.find_all(["td", "th"])]
+                out.append("\n\n" + " | ".join(c for c in cells if c) + "\n\n")
+            elif name == "br":
+                out.append("\n")
+            elif name in blocks or name in {"ul", "ol", "table", "tbody", "thead", "main", "article", "body"}:
+                out.append("\n\n")
+                walk(child)
+                out.append("\n\n")
+            else:
+                walk(child)
+
+    walk(root)
+    text = " ".join(out)
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+# ---------------------------------------------------------------- normalising
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DATE_RE = re.compile(
+    rf"(?P<mdy>(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*,\s*(?P<y1>\d{{4}}))"
+    rf"|(?P<dmy>(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\s*,?\s*(?P<y2>\d{{4}}))"
+    rf"|(?P<iso>(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}}))"
+    rf"|(?P<my>(?P<m4>{_MONTH})\s+(?P<y4>\d{{4}}))",
+    re.IGNORECASE,
+)
+VERSION_MARKER = re.compile(
+    r"^\W*(?:part\s+[a-z]\s*:\s*)?(?:new|old|current|previous|prior)\s+version\W*.{0,20}?"
+    r"effective\s+(?:as\s+of|from|on|date)?\s*:?\s*(?P<date>[^)）\n*]{6,40})",
+    re.IGNORECASE | re.MULTILINE,
+)
+EFFECTIVE_RE = re.compile(
+    r"(?:effective\s+(?:as\s+of|from|on|date)?|last\s+(?:updated|modified|revised)(?:\s+on)?|updated(?:\s+on)?|version)"
+    r"\s*[:：]?\s*(?:\*\*)?\s*(?P<date>[^\n)）*]{6,40})",
+    re.IGNORECASE,
+)
+TITLE_RE = re.compile(r"^(?P<pub>.*?)\s*\b(?P<title>privacy\s+(?:policy|notice|statement)|privacy\s*&\s*cookie\s+policy|data\s+protection\s+(?:policy|notice))\b", re.IGNORECASE)
+COPYRIGHT_RE = re.compile(r"©\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?)?\s*(?P<name>[A-Z][\w.&' -]{1,60}?)\.?\s+All rights reserved", re.IGNORECASE)
+HEADING_MD = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
+ITEM = re.compile(r"^\s*(?:[*+\-•·▪●◦]|o(?=\s)|\d{1,2}[.)](?=\s))\s+(?=\S)")
+BOLD_LINE = re.compile(r"^\s*(?:\*\*|__).+(?:\*\*|__)\s*$")
+TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first date in a string, e.g. 'January 17,2019', '6 May 2026', '2024-08-28', 'August 2026'."""
+    m = DATE_RE.search(text)
+    if not m:
+        return None
+    try:
+        if m["mdy"]:
+            return dt.date(int(m["y1"]), _MONTHS[m["m1"][:3].lower()], int(m["d1"]))
+        if m["dmy"]:
+            return dt.date(int(m["y2"]), _MONTHS[m["m2"][:3].lower()], int(m["d2"]))
+        if m["iso"]:
+            return dt.date(int(m["y3"]), int(m["m3"]), int(m["d3"]))
+        return dt.date(int(m["y4"]), _MONTHS[m["m4"][:3].lower()], 1)
+    except ValueError:
+        return None
+
+
+def clean_inline(s: str) -> str:
+    """Markdown emphasis, links, escapes and odd spaces out; one space between words."""
+    s = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", s)
+    s = re.sub(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)", r"\1", s)
+    s = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", s)
+    s = re.sub(r"(\*\*|__)", "", s)
+    s = re.sub(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])", r"\1", s)
+    s = s.replace("\u200b", "").replace("\ufeff", "")
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _is_heading_text(text: str) -> bool:
+    return 0 < len(text) <= 120 and not text.endswith((",", ";")) and len(text.split()) <= 16
+
+
+def _heading_level(text: str) -> int:
+    if re.match(r"^(?:[A-Z]|\d{1,2}|[IVX]{1,4})[.)]\s*\S", text) or (text.isupper() and len(text) > 3):
+        return 2
+    return 3
+
+
+def to_blocks(raw: str) -> list[tuple[str, str, int]]:
+    """Raw (Markdown-ish) text to blocks: (kind, text, level), kind in heading/item/para."""
+    raw = unicodedata.normalize("NFKC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = raw.split("\n")
+    blocks: list[tuple[str, str, int]] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            text = clean_inline(" ".join(para))
+            if text:
+                blocks.append(("para", text, 0))
+            para.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.strip()
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if not stripped:
+            flush()
+        elif (m := HEADING_MD.match(stripped)) and clean_inline(m[2]):
+            flush()
+            blocks.append(("heading", clean_inline(m[2]), len(m[1])))
+        elif SETEXT.match(nxt) and not para and _is_heading_text(clean_inline(stripped)) and not ITEM.match(line):
+            flush()
+            blocks.append(("heading", clean_inline(stripped), 1 if nxt.strip()[0] == "=" else 2))
+            i += 1
+        elif TABLE_SEP.match(stripped) and "-" in stripped:
+            pass
+        elif stripped.startswith("|") and stripped.count("|") >= 2:
+            flush()
+            cells = [clean_inline(c) for c in stripped.strip("|").split("|")]
+            text = " | ".join(c for c in cells if c)
+            if text:
+                blocks.append(("para", text, 0))
+        elif VERSION_MARKER.search(clean_inline(stripped)):
+            flush()  # the version marker is metadata of the version, not a section of it
+            blocks.append(("para", clean_inline(stripped), 0))
+        elif BOLD_LINE.match(stripped) and not para and _is_heading_text(clean_inline(stripped)):
+            flush()
+            text = clean_inline(stripped).rstrip(":")
+            blocks.append(("heading", text, _heading_level(text)))
+        elif m := ITEM.match(line):
+            flush()
+            para.append(line[m.end():])
+            # an item runs on over following non-blank lines that are not items or headings
+            while i + 1 < len(lines) and lines[i + 1].strip() and not ITEM.match(lines[i + 1]) \
+                    and not HEADING_MD.match(lines[i + 1].strip()):
+                i += 1
+                para.append(lines[i])
+            text = clean_inline(" ".join(para))
+            para.clear()
+            if text:
+                blocks.append(("item", text, 0))
+        else:
+            para.append(stripped)
+        i += 1
+    flush()
+    return blocks
+
+
+def to_markdown(blocks: list[tuple[str, str, int]]) -> str:
+    """The canonical normalised text: '# heading', '- item', paragraphs, one blank line apart."""
+    out = []
+    for kind, text, level in blocks:
+        if kind == "heading":
+            out.append("#" * level + " " + text)
+        elif kind == "item":
+            out.append("- " + text)
+        else:
+            out.append(text)
+    return "\n\n".join(out) + "\n"
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", s.lower())
+
+
+def drop_chrome(blocks: list[tuple[str, str, int]], page: str) -> list[tuple[str, str, int]]:
+    """Drop navigation/footer blocks anywhere, and scraped repeats at the tail of the page."""
+    chrome = patterns("chrome")
+    kept = [b for b in blocks if not any(p.search(b[1]) for p in chrome)]
+    squashed_page = _squash(page)
+    # trailing blocks that repeat text found earlier in the page are scrape artefacts
+    while kept:
+        kind, text, _ = kept[-1]
+        key = _squash(text)
+        first = squashed_page.find(key)
+        if key and first != -1 and squashed_page.find(key, first + 1) != -1:
+            kept.pop()
+            continue
+        break
+    return kept
+
+
+def slug(s: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "policy"
+
+
+def _publisher(raw: str, blocks: list[tuple[str, str, int]], source: str) -> tuple[str, str]:
+    """(publisher, title) from the title line, a copyright line, or the file name."""
+    title = next((t for k, t, _ in blocks[:8] if TITLE_RE.search(t)), "")
+    if not title:
+        title = next((t for k, t, _ in blocks[:3] if k == "heading"), "Privacy Policy")
+    m = TITLE_RE.search(title)
+    pub = clean_inline(m["pub"]).strip(" -:|") if m else ""
+    if pub.lower() in {"", "our", "the", "this", "<. back to list"} or len(pub) > 40:
+        pub = ""
+    if not pub and (c := COPYRIGHT_RE.search(raw)):
+        pub = c["name"].strip()
+    if not pub:
+        stem = Path(source).name
+        stem = re.split(r"[.\-_ ](?:privacy|policy)", stem, flags=re.IGNORECASE)[0]
+        stem = re.sub(r"_(com|net|org|io|co|de|fr|uk)$", r".\1", stem)
+        stem = stem.replace("_", " ").strip() or "Unknown publisher"
+        forms = re.findall(re.escape(stem), raw, re.IGNORECASE)
+        pub = max(set(forms), key=forms.count) if forms else stem
+    if m:
+        title = m["title"].title() if m["title"].islower() or m["title"].isupper() else m["title"]
+        rest = TITLE_RE.sub("", title)  # e.g. 'for Travellers'
+        full = clean_inline(blocks[0][1]) if blocks else title
+        title = full if pub.lower() in full.lower() and len(full) < 80 else f"{pub} {title}{rest}"
+    elif pub.lower() not in title.lower():
+        title = f"{pub} {title}"
+    return pub, re.sub(r"\s+", " ", title).strip()
+
+
+def _effective_date(blocks: list[tuple[str, str, int]], source: str) -> tuple[dt.date | None, str]:
+    """The effective / last-updated date stated near the top, and any date the file name carries."""
+    retrieved = ""
+    if m := re.search(r"(\d{4}-\d{2}-\d{2})", Path(source).name):
+        retrieved = m[1]
+    head = "\n".join(t for _, t, _ in blocks[:25])
+    for m in EFFECTIVE_RE.finditer(head):
+        if d := parse_date(m["date"]):
+            return d, retrieved
+    for _, t, _ in blocks:
+        if re.search(r"last (?:updated|modified|revised)|effective (?:as of|from|date)", t, re.IGNORECASE):
+            for m in EFFECTIVE_RE.finditer(t):
+                if d := parse_date(m["date"]):
+                    return d, retrieved
+    return (dt.date.fromisoformat(retrieved) if retrieved else None), retrieved
+
+
+def split_versions(raw: str) -> list[str]:
+    """A page holding several versions ('PART A: New Version (Effective as of ...)') split at each marker.
+
+    What precedes the first marker is the site's navigation and is dropped.
+    """
+    lines = raw.replace("\r\n", "\n").split("\n")
+    starts = [i for i, line in enumerate(lines) if VERSION_MARKER.search(clean_inline(line)) and len(line) < 200]
+    if not starts:
+        return [raw]
+    starts.append(len(lines))
+    return ["\n".join(lines[a:b]) for a, b in zip(starts, starts[1:])]
+
+
+def to_documents(text: str, source: str = "<input>", fmt: str = "text") -> list[PolicyDocument]:
+    """Pure: raw text of a page to its policy versions, normalised and segmented."""
+    raw = from_html(text) if fmt == "html" else text
+    parts = split_versions(raw)
+    docs: list[PolicyDocument] = []
+    for part in parts:
+        blocks = drop_chrome(to_blocks(part), raw)
+        if not blocks:
+            continue
+        publisher, title = _publisher(raw, blocks, source)
+        marker = VERSION_MARKER.search(clean_inline(part.split("\n", 1)[0]))
+        date = parse_date(marker["date"]) if marker else None
+        retrieved = ""
+        if date is None:
+            date, retrieved = _effective_date(blocks, source)
+        body = to_markdown(blocks)
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        ident = f"{slug(publisher)}-{date.isoformat() if date else digest[:8]}"
+        sections, units = segment(body)
+        docs.append(PolicyDocument(
+            id=ident, title=title, publisher=publisher, effective_date=date, source=source,
+            text=body, content_hash=digest, sections=sections, units=units, retrieved=retrieved,
+        ))
+    return docs
+
+
+def with_unique_ids(docs: list[PolicyDocument]) -> list[PolicyDocument]:
+    """Two different texts that claim the same publisher and date get the retrieval date (or hash) appended."""
+    from dataclasses import replace
+
+    seen: dict[str, str] = {}
+    out = []
+    for d in docs:
+        if d.id in seen and seen[d.id] != d.content_hash:
+            d = replace(d, id=f"{d.id}-r{d.retrieved or d.content_hash[:8]}")
+        seen.setdefault(d.id, d.content_hash)
+        out.append(d)
+    return out

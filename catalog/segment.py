@@ -1,0 +1,92 @@
+"""Sections, paragraphs and sentences of a normalised policy text, with character offsets (pure).
+
+The input is ingest's canonical text: `# heading` lines, `- item` lines and paragraphs, one
+blank line apart. A list item is introduced by the paragraph before it when that paragraph
+ends with a colon ("We collect and use your personal information for the following purposes:"),
+and remembers it as its lead-in.
+"""
+
+from __future__ import annotations
+
+import re
+
+from catalog.records import Section, Unit
+
+_ABBREVIATIONS = {
+    "e.g", "i.e", "etc", "inc", "co", "ltd", "no", "nos", "mr", "mrs", "ms", "dr", "st", "vs", "u.s",
+    "corp", "reg", "approx", "art", "para", "sec", "fig", "p", "pp", "u.k", "e.u", "a.m", "p.m", "jr", "sr",
+}
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•])")
+
+
+def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """Sentence spans of a block of text, as absolute (start, end) offsets, whitespace trimmed."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        before = text[start : m.start() + 1]
+        word = re.search(r"([\w.]+)\.?$", before.rstrip(".!?\"'”’)]"))
+        token = (word[1] if word else "").lower().rstrip(".")
+        if text[m.start()] == "." and (token in _ABBREVIATIONS or len(token) == 1):
+            continue
+        end = m.end()
+        spans.append((start, len(text[:end].rstrip())))
+        start = end
+    if start < len(text.rstrip()):
+        spans.append((start, len(text.rstrip())))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        if b > a:
+            out.append((offset + a, offset + b))
+    return out
+
+
+def segment(text: str) -> tuple[tuple[Section, ...], tuple[Unit, ...]]:
+    """Sections (heading tree) and units (sentences, list items, headings) of a canonical text."""
+    sections: list[Section] = []
+    units: list[Unit] = []
+    stack: list[tuple[int, str]] = []  # (level, heading)
+    open_sections: list[int] = []  # indexes of sections whose end is not yet known
+    current = -1
+    paragraph = -1
+    lead_in = -1  # unit index of the colon-terminated paragraph before a list
+    pos = 0
+    for block in text.split("\n\n"):
+        start = text.find(block, pos)
+        pos = start + len(block)
+        if not block.strip():
+            continue
+        paragraph += 1
+        if block.startswith("#"):
+            level = len(block) - len(block.lstrip("#"))
+            heading = block[level:].strip()
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+                closing = open_sections.pop()
+                sections[closing] = _close(sections[closing], start)
+            stack.append((level, heading))
+            sections.append(Section(tuple(h for _, h in stack), level, start, len(text)))
+            open_sections.append(len(sections) - 1)
+            current = len(sections) - 1
+            hstart = start + level + 1
+            units.append(Unit(hstart, hstart + len(heading), current, paragraph, "heading"))
+            lead_in = -1
+            continue
+        if block.startswith("- "):
+            body_start = start + 2
+            for a, b in sentences(block[2:], body_start):
+                units.append(Unit(a, b, current, paragraph, "item", lead_in))
+            continue
+        spans = sentences(block, start)
+        for a, b in spans:
+            units.append(Unit(a, b, current, paragraph, "sentence"))
+        lead_in = len(units) - 1 if block.rstrip().endswith(":") else -1
+    for closing in open_sections:
+        sections[closing] = _close(sections[closing], len(text))
+    return tuple(sections), tuple(units)
+
+
+def _close(section: Section, end: int) -> Section:
+    return Section(section.path, section.level, section.start, end)

@@ -1,0 +1,192 @@
+"""Writing extractions to the database and reading them back.
+
+A SQLite file by default, or any SQLAlchemy URL (`postgresql+psycopg://...`). Writing a policy
+version that is already stored replaces its facts, links and evidence in one transaction, and
+touches nothing else (other versions, review decisions).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, event, insert, select
+from sqlmodel import Session, SQLModel, create_engine
+
+from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from catalog.ingest import slug
+from catalog.records import Evidence, Extraction, Fact, Kind, Link, PolicyDocument, Relation, Section, Status
+from catalog.segment import segment
+from catalog.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
+
+DEFAULT_DB = "catalog.db"
+EXTRACTOR_VERSION = "1"
+
+
+def database_url(db: str | None = None) -> str:
+    """--db value, else $DATABASE_URL, else catalog.db; a plain path means a SQLite file."""
+    value = db or os.environ.get("DATABASE_URL") or DEFAULT_DB
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
+def make_engine(db: str | None = None, create: bool = True) -> Engine:
+    """An engine for the catalog database, with the schema created if missing."""
+    url = database_url(db)
+    kwargs: dict = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn, _record):  # noqa: ANN001
+            cur = conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    if create:
+        SQLModel.metadata.create_all(engine)
+    return engine
+
+
+# ---------------------------------------------------------------- write
+
+
+def to_rows(x: Extraction) -> tuple[dict, list[dict], list[dict], list[dict]]:
+    """Pure: an extraction as row dicts for the policy, fact, link and evidence tables."""
+    d = x.policy
+    policy = {
+        "id": d.id, "title": d.title, "publisher": d.publisher, "organisation": slug(d.publisher),
+        "effective_date": d.effective_date, "source": d.source, "retrieved": d.retrieved,
+        "content_hash": d.content_hash, "text": d.text,
+        "sections": [[list(s.path), s.level, s.start, s.end] for s in d.sections],
+        "warnings": list(x.warnings), "extractor": EXTRACTOR_VERSION,
+    }
+    facts, links, evidence = [], [], []
+    for f in x.facts:
+        facts.append({"policy_id": d.id, "node_id": f.id, "kind": f.kind.value, "ident": f.ident,
+                      "label": f.label, "key": f.key, "attrs": f.attrs})
+        evidence.extend(_evidence_rows(d.id, "fact", f.id, f.evidence))
+    for ln in x.links:
+        links.append({"policy_id": d.id, "source": ln.source, "target": ln.target, "relation": ln.relation.value,
+                      "status": ln.status.value, "attrs": ln.attrs})
+        evidence.extend(_evidence_rows(d.id, "link", link_key(ln.source, ln.relation.value, ln.target), ln.evidence))
+    return policy, facts, links, evidence
+
+
+def _evidence_rows(policy_id: str, owner: str, key: str, evidence: Iterable[Evidence]) -> list[dict]:
+    return [{"policy_id": policy_id, "owner": owner, "owner_key": key, "section": e.section, "quote": e.quote,
+             "start": e.start, "end": e.end, "rule": e.rule, "note": e.note} for e in evidence]
+
+
+def write_extractions(engine: Engine, extractions: Sequence[Extraction]) -> list[str]:
+    """Store extractions, replacing what each of their policy versions had; all or nothing."""
+    with Session(engine) as session, session.begin():
+        for x in extractions:
+            policy, facts, links, evidence = to_rows(x)
+            pid = policy["id"]
+            for table in (EvidenceRow, LinkRow, FactRow):
+                session.execute(delete(table).where(table.policy_id == pid))
+            existing = session.get(PolicyRow, pid)
+            if existing is None:
+                session.add(PolicyRow(**policy))
+            else:
+                for k, v in policy.items():
+                    setattr(existing, k, v)
+            session.flush()
+            if facts:
+                session.execute(insert(FactRow), facts)
+            if links:
+                session.execute(insert(LinkRow), links)
+            if evidence:
+                session.execute(insert(EvidenceRow), evidence)
+    return [x.policy.id for x in extractions]
+
+
+def delete_policy(engine: Engine, policy_id: str) -> bool:
+    with Session(engine) as session, session.begin():
+        for table in (EvidenceRow, LinkRow, FactRow):
+            session.execute(delete(table).where(table.policy_id == policy_id))
+        row = session.get(PolicyRow, policy_id)
+        if row is None:
+            return False
+        session.delete(row)
+    return True
+
+
+# ---------------------------------------------------------------- read
+
+
+def read_policies(engine: Engine) -> list[PolicyRow]:
+    """Policy versions, ordered by organisation then effective date."""
+    with Session(engine) as session:
+        rows = session.execute(select(PolicyRow)).scalars().all()
+        session.expunge_all()
+    return sorted(rows, key=lambda r: (r.organisation, r.effective_date or r.built_at.date(), r.id))
+
+
+def read_counts(engine: Engine) -> dict[str, dict[str, int]]:
+    """Facts per kind per policy version."""
+    from sqlalchemy import func
+
+    with Session(engine) as session:
+        rows = session.execute(
+            select(FactRow.policy_id, FactRow.kind, func.count()).group_by(FactRow.policy_id, FactRow.kind)
+        ).all()
+    out: dict[str, dict[str, int]] = {}
+    for pid, kind, n in rows:
+        out.setdefault(pid, {k.value: 0 for k in Kind})[kind] = n
+    return out
+
+
+def _document(row: PolicyRow) -> PolicyDocument:
+    sections, units = segment(row.text)
+    stored = tuple(Section(tuple(p), lvl, a, b) for p, lvl, a, b in row.sections)
+    return PolicyDocument(
+        id=row.id, title=row.title, publisher=row.publisher, effective_date=row.effective_date, source=row.source,
+        text=row.text, content_hash=row.content_hash, sections=stored or sections, units=units, retrieved=row.retrieved,
+    )
+
+
+def read_extractions(engine: Engine, policy_ids: Sequence[str] | None = None,
+                     organisation: str | None = None) -> list[Extraction]:
+    """Extractions as stored, for some or all policy versions (the graph is built from these)."""
+    with Session(engine) as session:
+        q = select(PolicyRow)
+        if policy_ids:
+            q = q.where(PolicyRow.id.in_(list(policy_ids)))
+        if organisation:
+            q = q.where(PolicyRow.organisation == organisation)
+        policies = session.execute(q).scalars().all()
+        ids = [p.id for p in policies]
+        if not ids:
+            return []
+        facts = session.execute(select(FactRow).where(FactRow.policy_id.in_(ids))).scalars().all()
+        links = session.execute(select(LinkRow).where(LinkRow.policy_id.in_(ids))).scalars().all()
+        evidence = session.execute(
+            select(EvidenceRow).where(EvidenceRow.policy_id.in_(ids)).order_by(EvidenceRow.id)
+        ).scalars().all()
+        ev: dict[tuple[str, str, str], list[Evidence]] = {}
+        for e in evidence:
+            ev.setdefault((e.policy_id, e.owner, e.owner_key), []).append(
+                Evidence(e.policy_id, e.section, e.quote, e.start, e.end, e.rule, e.note))
+        by_policy_facts: dict[str, list[Fact]] = {}
+        for f in facts:
+            by_policy_facts.setdefault(f.policy_id, []).append(Fact(
+                Kind(f.kind), f.ident, f.label, f.key, dict(f.attrs), tuple(ev.get((f.policy_id, "fact", f.node_id), ()))))
+        by_policy_links: dict[str, list[Link]] = {}
+        for ln in links:
+            key = link_key(ln.source, ln.relation, ln.target)
+            by_policy_links.setdefault(ln.policy_id, []).append(Link(
+                ln.source, ln.target, Relation(ln.relation), Status(ln.status), dict(ln.attrs),
+                tuple(ev.get((ln.policy_id, "link", key), ()))))
+        out = []
+        for p in sorted(policies, key=lambda r: (r.organisation, r.effective_date or r.built_at.date(), r.id)):
+            out.append(Extraction(
+                _document(p),
+                tuple(sorted(by_policy_facts.get(p.id, []), key=lambda f: f.id)),
+                tuple(sorted(by_policy_links.get(p.id, []), key=lambda x: x.identity)),
+                tuple(p.warnings or ()),
+            ))
+    return out

@@ -1,0 +1,69 @@
+"""Shared fixtures: the seed and corpus paths, and real databases (a SQLite file; PostgreSQL when
+CI provides one through ROPA_TEST_POSTGRES_URL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seed" / "000_1847cb862053c11f.txt"
+DEMO = ROOT / "data" / "policies" / "alibaba-com-privacy-policy.txt"
+CORPUS = SHARED / "corpus"
+POSTGRES_URL = os.environ.get("ROPA_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    assert SEED.exists(), f"the seed is missing at {SEED}"
+    return SEED
+
+
+def _postgres_database() -> str:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards by the fixture."""
+    from sqlalchemy import create_engine, text
+
+    name = f"ropa_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_postgres_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _backends() -> list[str]:
+    if POSTGRES_URL:
+        return ["sqlite", "postgresql"]
+    if os.environ.get("ROPA_REQUIRE_POSTGRES"):
+        raise RuntimeError("ROPA_REQUIRE_POSTGRES is set but ROPA_TEST_POSTGRES_URL is not")
+    return ["sqlite"]
+
+
+@pytest.fixture(params=_backends())
+def db_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """A database URL on each real backend available: a SQLite file, and PostgreSQL in CI."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'catalog.db'}"
+        return
+    url = _postgres_database()
+    try:
+        yield url
+    finally:
+        from sqlalchemy.orm import close_all_sessions
+
+        close_all_sessions()
+        _drop_postgres_database(url)
