@@ -23,6 +23,10 @@ app.add_typer(export_app, name="export")
 
 DbOption = typer.Option(None, "--db", help="SQLite file or SQLAlchemy URL (default: $DATABASE_URL, then catalog.db).")
 PolicyOption = typer.Option(None, "--policy", "-p", help="Restrict to one policy version id.")
+OrgOption = typer.Option(None, "--org", help="Restrict to one organisation (publisher slug, e.g. alibaba-com).")
+
+#: Command modules under catalog/commands/: each has register(app, export_app).
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -39,15 +43,21 @@ def _engine(db: Optional[str]):
         fail(f"cannot open database {db or ''}: {str(e).splitlines()[0]}", 1)
 
 
-def _load_graph(db: Optional[str], policy: Optional[str]):
+def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[str] = None):
+    """The graph of the whole catalog, one policy version, or one organisation's versions."""
     from catalog.graph import to_graph
     from catalog.store import read_extractions, read_policies
 
     engine = _engine(db)
-    if policy and policy not in {p.id for p in read_policies(engine)}:
-        known = ", ".join(p.id for p in read_policies(engine)) or "none (run `ropa build` first)"
-        fail(f"no policy version {policy!r} in the catalog; known: {known}")
-    return to_graph(read_extractions(engine, [policy] if policy else None))
+    known = read_policies(engine)
+    if policy and policy not in {p.id for p in known}:
+        fail(f"no policy version {policy!r} in the catalog; known: {', '.join(p.id for p in known) or 'none (run `ropa build` first)'}")
+    if org and org not in {p.organisation for p in known}:
+        fail(f"no organisation {org!r} in the catalog; known: {', '.join(sorted({p.organisation for p in known})) or 'none'}")
+    return to_graph(read_extractions(engine, [policy] if policy else None, organisation=org))
+
+
+_load_graph = load_graph
 
 
 @app.command()
@@ -164,6 +174,16 @@ def export_json(
     data = to_json(G)
     write_json(output, data)
     typer.echo(f"wrote {output}: {len(data['policies'])} policies, {len(data['nodes'])} nodes, {len(data['edges'])} edges")
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"catalog.commands.{name}").register(app, export_app)
+
+
+_register_commands()
 
 
 def main() -> None:

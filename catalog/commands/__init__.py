@@ -1,0 +1,1 @@
+"""CLI command modules: each exposes register(app, export_app) and is listed in catalog.cli.COMMAND_MODULES."""
