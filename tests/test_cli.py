@@ -1,0 +1,137 @@
+"""The `ropa` command line: every command of the engine, on real databases."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from catalog.cli import app
+from tests.conftest import DEMO, ROOT
+
+runner = CliRunner()
+
+
+def ropa(*args: str, env: dict | None = None):
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def built(db_url):
+    r = ropa("build", str(DEMO), "--db", db_url)
+    assert r.exit_code == 0, r.output
+    return db_url
+
+
+def test_build_reports_each_version(db_url):
+    r = ropa("build", str(DEMO), "--db", db_url)
+    assert r.exit_code == 0
+    assert "alibaba-com-2019-01-17:" in r.output and "alibaba-com-2018-05-25:" in r.output
+    assert "effective 2019-01-17" in r.output
+
+
+def test_policies_lists_versions_with_dates_and_counts(built):
+    r = ropa("policies", "--db", built)
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    assert lines[0].split()[:3] == ["id", "title", "effective"]
+    rows = {line.split()[0]: line for line in lines[2:]}
+    assert set(rows) == {"alibaba-com-2018-05-25", "alibaba-com-2019-01-17"}
+    assert "2019-01-17" in rows["alibaba-com-2019-01-17"] and "Alibaba.com Privacy Policy" in rows["alibaba-com-2019-01-17"]
+    data = json.loads(ropa("policies", "--db", built, "--format", "json").output)
+    new = next(p for p in data if p["id"] == "alibaba-com-2019-01-17")
+    assert new["counts"]["controller"] == 1 and new["counts"]["country"] == 2
+
+
+def test_show_kind_with_policy_filter(built):
+    r = ropa("show", "recipient", "--policy", "alibaba-com-2018-05-25", "--db", built)
+    assert r.exit_code == 0
+    assert "recipient:vkontakte" in r.output and "recipient:warranty-service-providers" in r.output
+    r = ropa("show", "recipient", "--policy", "alibaba-com-2019-01-17", "--db", built)
+    assert "recipient:vkontakte" not in r.output and "recipient:rating-review-providers" in r.output
+    rows = json.loads(ropa("show", "data_category", "--db", built, "--format", "json").output)
+    health = next(x for x in rows if x["id"] == "data_category:user.health_and_medical")
+    assert health["attrs"]["special_category"] is True and health["policy_ids"] == ["alibaba-com-2019-01-17"]
+
+
+def test_show_unknown_kind_and_policy_fail_cleanly(built):
+    r = runner.invoke(app, ["show", "dragons", "--db", built])
+    assert r.exit_code == 2 and "unknown kind 'dragons'" in r.output
+    r = runner.invoke(app, ["show", "country", "--policy", "nope", "--db", built])
+    assert r.exit_code == 2 and "no policy version 'nope'" in r.output
+
+
+def test_export_json_contract_for_one_version(built, tmp_path):
+    out = tmp_path / "x.json"
+    r = ropa("export", "json", "-o", str(out), "--policy", "alibaba-com-2019-01-17", "--db", built)
+    assert r.exit_code == 0
+    data = json.loads(out.read_text())
+    assert [p["id"] for p in data["policies"]] == ["alibaba-com-2019-01-17"]
+    assert data["policies"][0]["effective_date"] == "2019-01-17"
+    kinds = {"controller", "data_subject", "data_category", "purpose", "legal_basis", "recipient", "country",
+             "safeguard", "retention", "right", "cookie"}
+    for n in data["nodes"]:
+        assert set(n) >= {"id", "kind", "label", "key", "policy_ids", "evidence"}
+        assert n["kind"] in kinds and n["evidence"] and n["policy_ids"] == ["alibaba-com-2019-01-17"]
+    for e in data["edges"]:
+        assert set(e) >= {"source", "target", "relation", "status", "policy_ids", "evidence"}
+        for ev in e["evidence"]:
+            assert set(ev) >= {"policy_id", "section", "quote", "start", "end"}
+    nodes = {n["id"]: n for n in data["nodes"]}
+    edges = {(e["source"], e["relation"], e["target"]): e for e in data["edges"]}
+    pay = "purpose:essential.service.payment_processing"
+    assert ("data_category:user.financial.credit_card", "processed_for", pay) in edges
+    assert ("data_category:user.financial.bank_account", "processed_for", pay) in edges
+    assert (pay, "disclosed_to", "recipient:payment-service-providers") in edges
+    ctrl = "controller:alibaba-com-singapore-e-commerce-private-limited"
+    for code in ("US", "CN"):
+        assert edges[(ctrl, "transferred_to", f"country:{code}")]["attrs"]["scc"] is True
+    assert ("recipient:google", "transferred_to", "country:US") in edges
+    assert nodes["data_category:user.health_and_medical"]["attrs"]["special_category"] is True
+    assert {nodes[n]["key"] for n in nodes if n.startswith("legal_basis:art6")} >= {
+        "Consent", "Contract", "Legal obligations", "Legitimate interests"}
+    assert "recipient:vkontakte" not in nodes and "recipient:warranty-service-providers" not in nodes
+
+
+def test_export_json_2018_holds_vkontakte(built, tmp_path):
+    out = tmp_path / "old.json"
+    ropa("export", "json", "-o", str(out), "--policy", "alibaba-com-2018-05-25", "--db", built)
+    ids = {n["id"] for n in json.loads(out.read_text())["nodes"]}
+    assert {"recipient:vkontakte", "recipient:warranty-service-providers"} <= ids
+
+
+def test_database_url_from_environment(db_url, tmp_path):
+    r = ropa("build", str(DEMO), env={"DATABASE_URL": db_url})
+    assert r.exit_code == 0
+    r = ropa("policies", env={"DATABASE_URL": db_url})
+    assert "alibaba-com-2019-01-17" in r.output
+
+
+def test_every_command_has_help_with_an_example():
+    for cmd in (["build"], ["policies"], ["show"], ["export", "json"]):
+        r = runner.invoke(app, [*cmd, "--help"])
+        assert r.exit_code == 0 and "Example:" in r.output, cmd
+        assert "--db" in r.output
+
+
+def test_python_dash_m_catalog(tmp_path):
+    db = tmp_path / "m.db"
+    r = subprocess.run([sys.executable, "-m", "catalog", "build", str(DEMO), "--db", str(db)],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([sys.executable, "-m", "catalog", "policies", "--db", str(db)], capture_output=True, text=True)
+    assert "alibaba-com-2018-05-25" in r.stdout
+
+
+def test_progress_bar_for_several_files(tmp_path, db_url):
+    for i, name in enumerate(("a", "b")):
+        (tmp_path / f"{name}.md").write_text(
+            f"# Example{i} Privacy Policy\n\nLast updated: 1 March 202{i}\n\nWe collect your email address "
+            "to provide our services. We share it with payment service providers.\n", encoding="utf-8")
+    r = runner.invoke(app, ["build", str(tmp_path), "--db", db_url])
+    assert r.exit_code == 0, r.output
+    assert "Reading" in r.output  # the bar (on stderr, which CliRunner mixes in)
+    assert "example0-2020-03-01" in r.output and "example1-2021-03-01" in r.output

@@ -1,0 +1,105 @@
+"""Store: real databases (a SQLite file; PostgreSQL in CI), replace-on-rebuild, idempotence, read-back."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from catalog.build import build
+from catalog.extract import extract
+from catalog.graph import to_graph
+from catalog.ingest import read_policy
+from catalog.store import database_url, make_engine, read_counts, read_extractions, read_policies, write_extractions
+from catalog.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, ReviewRow
+
+
+def _count(engine, table, policy_id=None) -> int:
+    with Session(engine) as s:
+        q = select(func.count()).select_from(table)
+        if policy_id:
+            q = q.where(table.policy_id == policy_id)
+        return s.execute(q).scalar_one()
+
+
+def test_database_url_resolution(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert database_url(None) == "sqlite:///catalog.db"
+    assert database_url(str(tmp_path / "x.db")) == f"sqlite:///{tmp_path / 'x.db'}"
+    assert database_url("postgresql+psycopg://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/from-env.db")
+    assert database_url(None) == "sqlite:////tmp/from-env.db"
+    assert database_url("other.db") == "sqlite:///other.db"  # --db wins over the environment
+
+
+def test_write_and_read_back_roundtrip(db_url, seed_path):
+    engine = make_engine(db_url)
+    extractions = [extract(d) for d in read_policy(seed_path)]
+    write_extractions(engine, extractions)
+    back = read_extractions(engine)
+    assert [x.policy.id for x in back] == ["alibaba-com-2018-05-25", "alibaba-com-2019-01-17"]
+    by_id = {x.policy.id: x for x in extractions}
+    for x in back:
+        orig = by_id[x.policy.id]
+        assert x.policy.text == orig.policy.text and x.policy.content_hash == orig.policy.content_hash
+        assert x.policy.effective_date == orig.policy.effective_date
+        assert x.facts == orig.facts
+        assert x.links == orig.links
+    # the graph from stored records equals the graph from fresh ones
+    assert sorted(to_graph(back).edges(keys=True)) == sorted(to_graph(extractions).edges(keys=True))
+
+
+def test_rebuild_replaces_one_version_and_touches_nothing_else(db_url, seed_path):
+    engine = make_engine(db_url)
+    build([seed_path], engine)
+    counts = {t: (_count(engine, t, "alibaba-com-2018-05-25"), _count(engine, t, "alibaba-com-2019-01-17"))
+              for t in (FactRow, LinkRow, EvidenceRow)}
+    with Session(engine) as s:
+        s.add(ReviewRow(target="recipient:google", decision="confirm", reviewer="dpo@example.com"))
+        s.commit()
+    new = [x for x in (extract(d) for d in read_policy(seed_path)) if x.policy.id == "alibaba-com-2019-01-17"]
+    write_extractions(engine, new)
+    write_extractions(engine, new)  # idempotent
+    after = {t: (_count(engine, t, "alibaba-com-2018-05-25"), _count(engine, t, "alibaba-com-2019-01-17"))
+             for t in (FactRow, LinkRow, EvidenceRow)}
+    assert after == counts
+    assert _count(engine, ReviewRow) == 1
+    assert _count(engine, PolicyRow) == 2
+
+
+def test_counts_per_kind(db_url, seed_path):
+    engine = make_engine(db_url)
+    build([seed_path], engine)
+    counts = read_counts(engine)
+    assert counts["alibaba-com-2019-01-17"]["controller"] == 1
+    assert counts["alibaba-com-2019-01-17"]["country"] == 2
+    assert counts["alibaba-com-2018-05-25"]["country"] == 2
+    assert [p.id for p in read_policies(engine)] == ["alibaba-com-2018-05-25", "alibaba-com-2019-01-17"]
+    assert {p.organisation for p in read_policies(engine)} == {"alibaba-com"}
+
+
+def test_failed_write_leaves_database_as_it_was(tmp_path, seed_path):
+    engine = make_engine(str(tmp_path / "c.db"))
+    build([seed_path], engine)
+    before = _count(engine, FactRow)
+    good = [extract(d) for d in read_policy(seed_path)]
+    bad = good[0].__class__(good[0].policy, good[0].facts + good[0].facts[:1], good[0].links)  # a duplicate fact
+    try:
+        write_extractions(engine, [good[1], bad])
+    except Exception:
+        pass
+    else:
+        raise AssertionError("a duplicate fact must violate the unique constraint")
+    assert _count(engine, FactRow) == before
+
+
+def test_graph_nodes_are_namespaced_with_evidence(seed_path):
+    G = to_graph(extract(d) for d in read_policy(seed_path))
+    n = G.nodes["data_category:user.financial.bank_account"]
+    assert n["kind"] == "data_category" and n["key"] == "user.financial.bank_account"
+    assert n["policy_ids"] == ["alibaba-com-2018-05-25", "alibaba-com-2019-01-17"]
+    assert {e["policy_id"] for e in n["evidence"]} == set(n["policy_ids"])
+    assert all(":" in node for node in G.nodes)
+    e = G.edges["controller:alibaba-com-singapore-e-commerce-private-limited", "country:CN", "transferred_to"]
+    assert e["attrs"]["scc"] is True and e["status"] == "stated"
+    vk = G.nodes["recipient:vkontakte"]
+    assert vk["policy_ids"] == ["alibaba-com-2018-05-25"]
