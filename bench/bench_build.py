@@ -1,0 +1,92 @@
+"""Benchmark of the engine on one core: the seed end to end, and throughput over ../shared/corpus.
+
+Prints medians of repeated runs, and ratios against a baseline measured in the same run
+(merely reading and normalising the text: the floor any extractor pays).
+
+    python bench/bench_build.py [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from catalog.extract import extract
+from catalog.ingest import read_policy, to_documents
+from catalog.store import make_engine, write_extractions
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def _median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def corpus_texts() -> list[tuple[str, str, str]]:
+    """(source, text, format) of every policy in ../shared/corpus (dev-set JSON turned into text)."""
+    import json
+
+    out = []
+    for p in sorted((SHARED / "corpus").rglob("*")):
+        if p.suffix == ".md":
+            out.append((str(p), p.read_text(encoding="utf-8"), "markdown"))
+        elif p.suffix == ".json":
+            from catalog.devset import to_text
+
+            out.append((str(p), to_text(json.loads(p.read_text(encoding="utf-8"))), "markdown"))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    seed = SHARED / "seed" / "000_1847cb862053c11f.txt"
+    seed_bytes = seed.stat().st_size
+    extract(read_policy(seed)[0])  # warm the vocabulary caches (loaded once per process)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(str(Path(tmp) / "bench.db"))
+        docs = read_policy(seed)
+        xs = [extract(d) for d in docs]
+        write_extractions(engine, xs)
+        t_read = _median_time(lambda: read_policy(seed), args.repeat)
+        t_extract = _median_time(lambda: [extract(d) for d in docs], args.repeat)
+        t_store = _median_time(lambda: write_extractions(engine, xs), args.repeat)
+        t_total = _median_time(lambda: write_extractions(engine, [extract(d) for d in read_policy(seed)]), args.repeat)
+        engine.dispose()
+
+    texts = corpus_texts()
+    total_bytes = sum(len(t.encode("utf-8")) for _, t, _ in texts)
+    t_floor = _median_time(lambda: [to_documents(t, s, f) for s, t, f in texts], max(3, args.repeat // 2))
+    parsed = [d for s, t, f in texts for d in to_documents(t, s, f)]
+    t_corpus = _median_time(lambda: [extract(d) for d in parsed], max(3, args.repeat // 2))
+    t_corpus_total = t_floor + t_corpus
+
+    mb = 1024 * 1024
+    print(f"seed: {seed_bytes / 1024:.1f} KB page, {len(docs)} versions (median of {args.repeat} runs, one core)")
+    print(f"{'stage':<34}{'median':>12}")
+    print(f"{'read + normalise + segment':<34}{t_read * 1000:>10.1f} ms")
+    print(f"{'extract (2 versions)':<34}{t_extract * 1000:>10.1f} ms")
+    print(f"{'store (SQLite file, replace)':<34}{t_store * 1000:>10.1f} ms")
+    print(f"{'whole seed build':<34}{t_total * 1000:>10.1f} ms")
+    print()
+    print(f"corpus: {len(texts)} files, {len(parsed)} policy versions, {total_bytes / mb:.2f} MB of text")
+    print(f"{'stage':<34}{'median':>12}{'MB/s':>10}{'x floor':>10}")
+    print(f"{'baseline: read+normalise (floor)':<34}{t_floor:>10.3f} s{total_bytes / mb / t_floor:>10.2f}{1.0:>10.2f}")
+    print(f"{'extract only':<34}{t_corpus:>10.3f} s{total_bytes / mb / t_corpus:>10.2f}{t_corpus / t_floor:>10.2f}")
+    print(f"{'ingest + extract':<34}{t_corpus_total:>10.3f} s{total_bytes / mb / t_corpus_total:>10.2f}"
+          f"{t_corpus_total / t_floor:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()
