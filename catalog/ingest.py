@@ -195,15 +195,29 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+_IMG = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_STRONG = re.compile(r"(\*\*|__)")
+_EMPH = re.compile(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])")
+_SPACE = re.compile(r"\s+")
+_MARKUP = frozenset("*_[\\!\u200b\ufeff")
+
+
 def clean_inline(s: str) -> str:
     """Markdown emphasis, links, escapes and odd spaces out; one space between words."""
-    s = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", s)
-    s = re.sub(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)", r"\1", s)
-    s = re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1", s)
-    s = re.sub(r"(\*\*|__)", "", s)
-    s = re.sub(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])", r"\1", s)
-    s = s.replace("\u200b", "").replace("\ufeff", "")
-    return re.sub(r"\s+", " ", s).strip()
+    if not _MARKUP.isdisjoint(s):
+        s = _IMG.sub("", s)
+        s = _LINK.sub(r"\1", s)
+        s = _ESCAPE.sub(r"\1", s)
+        s = _STRONG.sub("", s)
+        s = _EMPH.sub(r"\1", s)
+        s = s.replace("\u200b", "").replace("\ufeff", "")
+    return _SPACE.sub(" ", s).strip()
+
+
+def _is_marker(line: str) -> bool:
+    return "ersion" in line and VERSION_MARKER.search(clean_inline(line)) is not None
 
 
 def _is_heading_text(text: str) -> bool:
@@ -252,7 +266,7 @@ def to_blocks(raw: str) -> list[tuple[str, str, int]]:
             text = " | ".join(c for c in cells if c)
             if text:
                 blocks.append(("para", text, 0))
-        elif VERSION_MARKER.search(clean_inline(stripped)):
+        elif _is_marker(stripped):
             flush()  # the version marker is metadata of the version, not a section of it
             blocks.append(("para", clean_inline(stripped), 0))
         elif BOLD_LINE.match(stripped) and not para and _is_heading_text(clean_inline(stripped)):
@@ -367,7 +381,7 @@ def split_versions(raw: str) -> list[str]:
     What precedes the first marker is the site's navigation and is dropped.
     """
     lines = raw.replace("\r\n", "\n").split("\n")
-    starts = [i for i, line in enumerate(lines) if VERSION_MARKER.search(clean_inline(line)) and len(line) < 200]
+    starts = [i for i, line in enumerate(lines) if len(line) < 200 and _is_marker(line)]
     if not starts:
         return [raw]
     starts.append(len(lines))
