@@ -1,25 +1,36 @@
 """The DPO dashboard (Streamlit): `streamlit run dashboard.py`, or `make run`.
 
-Placeholder until the dashboard issue: lists the policy versions in the catalog.
+The database comes from the sidebar setting, else $ROPA_DB, else $DATABASE_URL, else catalog.db
+(an empty or missing catalog.db is built from data/policies first). Pages live in dashboard_pages/
+and only call the catalog library.
 """
 
-import os
+from __future__ import annotations
 
 import streamlit as st
 
-from catalog.store import make_engine, read_counts, read_policies
+from dashboard_pages import common
 
-st.set_page_config(page_title="ROPA catalog", layout="wide")
+st.set_page_config(page_title="ROPA catalog", page_icon=":material/shield_person:", layout="wide")
 
+_PAGES = [
+    ("overview", "Overview", ":material/dashboard:"),
+    ("data_map", "Data map", ":material/hub:"),
+    ("lineage", "Lineage", ":material/timeline:"),
+    ("activities", "Processing activities", ":material/table_view:"),
+    ("transfers", "Transfers", ":material/public:"),
+    ("diff", "Policy diff", ":material/difference:"),
+    ("evidence", "Evidence", ":material/format_quote:"),
+    ("review", "Review", ":material/fact_check:"),
+]
 
-@st.cache_resource
-def engine(url: str):
-    return make_engine(url)
+pages = []
+for i, (name, title, icon) in enumerate(_PAGES):
+    page = st.Page(f"dashboard_pages/{name}.py", title=title, icon=icon, url_path=name if i else None,
+                   default=i == 0)
+    common.PAGES[name] = page
+    pages.append(page)
 
-
-db = os.environ.get("ROPA_DB") or os.environ.get("DATABASE_URL") or "catalog.db"
-eng = engine(db)
-st.title("Record of processing activities")
-counts = read_counts(eng)
-st.dataframe([{"id": p.id, "title": p.title, "effective": str(p.effective_date), **counts.get(p.id, {})}
-              for p in read_policies(eng)])
+nav = st.navigation(pages)
+common.sidebar()
+nav.run()

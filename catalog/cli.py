@@ -26,7 +26,7 @@ PolicyOption = typer.Option(None, "--policy", "-p", help="Restrict to one policy
 OrgOption = typer.Option(None, "--org", help="Restrict to one organisation (publisher slug, e.g. alibaba-com).")
 
 #: Command modules under catalog/commands/: each has register(app, export_app).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("lineage", "risks", "diff", "ropa_export")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -64,16 +64,27 @@ _load_graph = load_graph
 def build(
     paths: list[Path] = typer.Argument(..., help="Policy files (.txt, .md, .html) or directories of them."),
     db: Optional[str] = DbOption,
+    workers: Optional[int] = typer.Option(
+        None, "--workers", min=1, help="Extract in parallel on a local Dask cluster of N worker processes."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Extract on an existing dask.distributed cluster (e.g. tcp://10.0.0.5:8786)."),
 ) -> None:
     """Read policies, extract their facts with evidence, and store them.
 
-    Re-building a version already stored replaces its facts in one transaction.
+    Re-building a version already stored replaces its facts in one transaction. Without --workers
+    or --scheduler a bad input aborts the build (exit 2, database unchanged); with them each failing
+    file is reported with its reason, the rest is stored, and the exit status is 1.
 
     Example: ropa build data/policies --db catalog.db
+
+    Example: ropa build vendors/ --workers 2 --db postgresql+psycopg://user:pw@host/ropa
     """
     from catalog.build import build as run_build, collect_files, extract_all, read_documents
     from catalog.store import write_extractions
 
+    if workers or scheduler:
+        _build_batch(paths, db, workers or 2, scheduler)
+        return
     try:
         files = collect_files(paths)
         if len(files) > 1:
@@ -95,19 +106,79 @@ def build(
             typer.echo(f"warning: {w}", err=True)
 
 
+def _report(extractions) -> None:  # noqa: ANN001
+    for x in extractions:
+        counts = x.counts()
+        typer.echo(f"{x.policy.id}: {sum(counts.values())} facts, {len(x.links)} links ({x.policy.title}, "
+                   f"effective {x.policy.effective_date or 'unknown'})")
+        for w in x.warnings:
+            typer.echo(f"warning: {w}", err=True)
+
+
+def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: Optional[str]) -> None:
+    """--workers / --scheduler: extraction on Dask; a failing file is reported and the rest stored."""
+    from catalog.batch import extract_batch
+    from catalog.ingest import policy_files
+    from catalog.store import write_extractions
+
+    files: list[Path] = []
+    failures: list[tuple[str, str]] = []
+    for p in paths:
+        try:
+            files.extend(f for f in policy_files(p) if f not in files)
+        except InputError as e:
+            failures.append((e.path, e.problem))
+    engine = _engine(db)
+    where = scheduler or f"a local Dask cluster of {workers} workers"
+    typer.echo(f"extracting {len(files)} files on {where}", err=True)
+    state = {"done": 0, "failed": 0}
+
+    def show(_item: object) -> str:
+        return f"done {state['done']} · failed {state['failed']} · left {len(files) - state['done']}"
+
+    with typer.progressbar(length=len(files), label="Extracting", file=sys.stderr, item_show_func=show) as bar:
+        def tick(done: int, failed: int, total: int) -> None:
+            state.update(done=done, failed=failed)
+            bar.update(1)
+
+        try:
+            result = extract_batch(files, workers=workers, scheduler=scheduler, on_progress=tick)
+        except OSError as e:  # cannot reach the scheduler
+            fail(f"cannot reach the Dask scheduler {scheduler}: {e}", 1)
+    typer.echo(show(None), err=True)  # the bar's last state, also when stderr is not a terminal
+    write_extractions(engine, result.extractions)
+    _report(result.extractions)
+    failures += result.failures
+    for path, reason in failures:
+        typer.echo(f"failed: {path}: {reason}", err=True)
+    typer.echo(f"stored {len(result.extractions)} policy versions from {len(files) - len(result.failures)} files; "
+               f"{len(failures)} failed", err=True)
+    if failures:
+        raise typer.Exit(1)
+
+
 @app.command()
-def policies(db: Optional[str] = DbOption, format: str = typer.Option("table", "--format", help="table or json")) -> None:
+def policies(
+    db: Optional[str] = DbOption,
+    format: str = typer.Option("table", "--format", help="table or json"),
+    org: Optional[str] = OrgOption,
+) -> None:
     """List the policy versions in the catalog with their counts per kind.
 
-    Example: ropa policies --db catalog.db
+    Example: ropa policies --db catalog.db --org alibaba-com
     """
     from catalog.store import read_counts, read_policies
 
     engine = _engine(db)
     rows = read_policies(engine)
+    if org:
+        if org not in {p.organisation for p in rows}:
+            fail(f"no organisation {org!r} in the catalog; known: {', '.join(sorted({p.organisation for p in rows})) or 'none'}")
+        rows = [p for p in rows if p.organisation == org]
     counts = read_counts(engine)
     data = [{"id": p.id, "title": p.title, "effective_date": p.effective_date.isoformat() if p.effective_date else "",
-             "publisher": p.publisher, "source": p.source, "counts": counts.get(p.id, {})} for p in rows]
+             "publisher": p.publisher, "organisation": p.organisation, "source": p.source,
+             "counts": counts.get(p.id, {})} for p in rows]
     if format == "json":
         typer.echo(json.dumps(data, indent=2))
         return

@@ -3,7 +3,8 @@
 The JSON export is a contract other tools rely on:
 {"policies": [{"id", "title", "effective_date", "source", ...}],
  "nodes": [{"id", "kind", "label", "key", "policy_ids", "evidence": [...], "attrs"}],
- "edges": [{"source", "target", "relation", "status", "policy_ids", "evidence": [...], "attrs"}]}
+ "edges": [{"source", "target", "relation", "status", "policy_ids", "evidence": [...], "attrs"}],
+ "processing_activities": [{<ICO ROPA column>: text, ..., "purpose_id", "data_use", "provenance", ...}]}
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ def to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
             "source": u, "target": v, "relation": d["relation"], "status": d["status"],
             "policy_ids": d["policy_ids"], "evidence": d["evidence"], "attrs": d["attrs"],
         })
-    return {"schema_version": SCHEMA_VERSION, "policies": policies, "nodes": nodes, "edges": edges}
+    from catalog.ropa import ropa_rows  # the ROPA rows (Art. 30 processing activities) sit on top of the graph
+
+    return {"schema_version": SCHEMA_VERSION, "policies": policies, "nodes": nodes, "edges": edges,
+            "processing_activities": ropa_rows(G)}
 
 
 def write_json(path: str | Path, data: dict[str, Any]) -> Path:

@@ -336,7 +336,7 @@ def _publisher(raw: str, blocks: list[tuple[str, str, int]], source: str) -> tup
     if not title:
         title = next((t for k, t, _ in blocks[:3] if k == "heading"), "Privacy Policy")
     m = TITLE_RE.search(title)
-    pub = clean_inline(m["pub"]).strip(" -:|") if m else ""
+    pub = re.sub(r"[’']s$", "", clean_inline(m["pub"]).strip(" -:|")) if m else ""
     if pub.lower() in {"", "our", "the", "this", "<. back to list"} or len(pub) > 40:
         pub = ""
     if not pub and (c := COPYRIGHT_RE.search(raw)):
@@ -347,12 +347,12 @@ def _publisher(raw: str, blocks: list[tuple[str, str, int]], source: str) -> tup
         stem = re.sub(r"_(com|net|org|io|co|de|fr|uk)$", r".\1", stem)
         stem = stem.replace("_", " ").strip() or "Unknown publisher"
         forms = re.findall(re.escape(stem), raw, re.IGNORECASE)
-        pub = max(set(forms), key=forms.count) if forms else stem
+        forms = [f for f in forms if f[0].isupper()] or forms  # 'Alibaba.com' over URLs' 'alibaba.com'
+        pub = max(sorted(set(forms)), key=forms.count) if forms else stem
     if m:
-        title = m["title"].title() if m["title"].islower() or m["title"].isupper() else m["title"]
-        rest = TITLE_RE.sub("", title)  # e.g. 'for Travellers'
-        full = clean_inline(blocks[0][1]) if blocks else title
-        title = full if pub.lower() in full.lower() and len(full) < 80 else f"{pub} {title}{rest}"
+        name = m["title"].title() if m["title"].islower() or m["title"].isupper() else m["title"]
+        rest = title[m.end():].strip() if len(title) - m.end() <= 40 else ""  # e.g. 'for Travellers'
+        title = f"{pub} {name} {rest}"
     elif pub.lower() not in title.lower():
         title = f"{pub} {title}"
     return pub, re.sub(r"\s+", " ", title).strip()

@@ -8,11 +8,12 @@ touches nothing else (other versions, review decisions).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, event, insert, select
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from catalog.ingest import slug
@@ -33,7 +34,7 @@ def database_url(db: str | None = None) -> str:
 
 
 def make_engine(db: str | None = None, create: bool = True) -> Engine:
-    """An engine for the catalog database, with the schema created if missing."""
+    """An engine for the catalog database, its schema created or upgraded to head (Alembic; never dropped)."""
     url = database_url(db)
     kwargs: dict = {}
     if url.startswith("sqlite"):
@@ -46,7 +47,9 @@ def make_engine(db: str | None = None, create: bool = True) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
     if create:
-        SQLModel.metadata.create_all(engine)
+        from catalog.migrate import upgrade
+
+        upgrade(engine)
     return engine
 
 
@@ -80,9 +83,37 @@ def _evidence_rows(policy_id: str, owner: str, key: str, evidence: Iterable[Evid
              "start": e.start, "end": e.end, "rule": e.rule, "note": e.note} for e in evidence]
 
 
+#: How often a write that lost a race with another process (unique key, deadlock, locked file) is retried.
+WRITE_ATTEMPTS = 5
+
+
 def write_extractions(engine: Engine, extractions: Sequence[Extraction]) -> list[str]:
-    """Store extractions, replacing what each of their policy versions had; all or nothing."""
+    """Store extractions, replacing what each of their policy versions had; all or nothing.
+
+    Two processes writing the same version at once: the loser's transaction fails on the unique
+    constraints (or a deadlock / SQLite lock) and is retried as a whole, so exactly one copy is left.
+    """
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            _write_once(engine, extractions)
+            break
+        except (IntegrityError, OperationalError):
+            if attempt == WRITE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return [x.policy.id for x in extractions]
+
+
+def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> None:
     with Session(engine) as session, session.begin():
+        if engine.dialect.name == "sqlite":  # take the write lock now, not on the first DELETE
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        # lock the stored versions' rows first (PostgreSQL): a concurrent writer of the same version
+        # waits here, then sees every row this transaction committed, and replaces all of them
+        ids = sorted({x.policy.id for x in extractions})
+        session.execute(select(PolicyRow.id).where(PolicyRow.id.in_(ids)).order_by(PolicyRow.id).with_for_update())
         for x in extractions:
             policy, facts, links, evidence = to_rows(x)
             pid = policy["id"]
@@ -95,13 +126,13 @@ def write_extractions(engine: Engine, extractions: Sequence[Extraction]) -> list
                 for k, v in policy.items():
                     setattr(existing, k, v)
             session.flush()
+            # Core inserts on the tables (executemany), not the ORM bulk path, which costs more per row
             if facts:
-                session.execute(insert(FactRow), facts)
+                session.execute(insert(FactRow.__table__), facts)
             if links:
-                session.execute(insert(LinkRow), links)
+                session.execute(insert(LinkRow.__table__), links)
             if evidence:
-                session.execute(insert(EvidenceRow), evidence)
-    return [x.policy.id for x in extractions]
+                session.execute(insert(EvidenceRow.__table__), evidence)
 
 
 def delete_policy(engine: Engine, policy_id: str) -> bool:
@@ -162,11 +193,11 @@ def read_extractions(engine: Engine, policy_ids: Sequence[str] | None = None,
         ids = [p.id for p in policies]
         if not ids:
             return []
-        facts = session.execute(select(FactRow).where(FactRow.policy_id.in_(ids))).scalars().all()
-        links = session.execute(select(LinkRow).where(LinkRow.policy_id.in_(ids))).scalars().all()
-        evidence = session.execute(
-            select(EvidenceRow).where(EvidenceRow.policy_id.in_(ids)).order_by(EvidenceRow.id)
-        ).scalars().all()
+        # plain rows, not ORM objects: building an entity per evidence row dominated reading a large catalog
+        F, L, E = FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
+        facts = session.execute(select(F).where(F.c.policy_id.in_(ids))).all()
+        links = session.execute(select(L).where(L.c.policy_id.in_(ids))).all()
+        evidence = session.execute(select(E).where(E.c.policy_id.in_(ids)).order_by(E.c.id)).all()
         ev: dict[tuple[str, str, str], list[Evidence]] = {}
         for e in evidence:
             ev.setdefault((e.policy_id, e.owner, e.owner_key), []).append(

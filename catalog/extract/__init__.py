@@ -8,14 +8,16 @@ retention periods, and bases inherited through the purpose hierarchy.
 
 from __future__ import annotations
 
+import re
+
 from catalog.extract.builder import Builder
 from catalog.extract.controller import extract_controller
 from catalog.extract.links import inherit_bases, link_cooccurring
 from catalog.extract.mentions import Mention, find_mentions
 from catalog.extract.tables import extract_cookie_tables, extract_retention_periods
-from catalog.extract.transfers import extract_transfers
+from catalog.extract.transfers import drop_origins, drop_unnamed_destinations, extract_transfers
 from catalog.records import Extraction, Kind, PolicyDocument, node_id
-from catalog.vocabulary import lexicon
+from catalog.vocabulary import lexicon, recipient_registry
 
 __all__ = ["extract", "find_mentions", "Mention", "MIN_FACTS"]
 
@@ -25,11 +27,14 @@ MIN_FACTS = 5
 
 def extract(doc: PolicyDocument) -> Extraction:
     b = Builder(doc)
-    mentions = find_mentions(doc)
+    controller = extract_controller(b)
+    mentions = own_brand_dropped(drop_unnamed_destinations(drop_origins(doc, find_mentions(doc))), b.facts[controller]["label"])
+    qualifiers = disclosure_qualifiers(mentions)
     for m in mentions:
+        if m in qualifiers:
+            continue
         c = lexicon(m.kind).concepts[m.concept]
         b.add_concept(c, b.evidence(m.unit, f"lexicon:{m.kind.value}:{doc.text[m.start:m.end].lower()}"))
-    controller = extract_controller(b)
     _general_retention(b, mentions)
     link_cooccurring(b, mentions)
     inherit_bases(b)
@@ -40,6 +45,30 @@ def extract(doc: PolicyDocument) -> Extraction:
     if len(facts) < MIN_FACTS:
         b.warnings.append(f"{doc.id}: only {len(facts)} facts found; is this a privacy policy?")
     return Extraction(doc, facts, b.links_out(), tuple(b.warnings))
+
+
+def own_brand_dropped(mentions: list[Mention], controller_label: str) -> list[Mention]:
+    """A named recipient that is the controller itself (PayPal in PayPal's policy) receives nothing."""
+    first = re.sub(r"\W+$", "", controller_label.split()[0].lower()) if controller_label.split() else ""
+    if len(first) < 4:
+        return mentions
+    own = {c.id for c in recipient_registry().values() if re.sub(r"\W+$", "", c.label.split()[0].lower()) == first}
+    return [m for m in mentions if not (m.kind is Kind.RECIPIENT and m.concept in own)]
+
+
+def disclosure_qualifiers(mentions: list[Mention]) -> set[Mention]:
+    """Purposes named only as why a recipient gets data ('custom agents for customs clearance purposes').
+
+    They qualify the disclosure: they link the recipient to a purpose the policy states elsewhere,
+    but do not by themselves make a purpose of processing (so a version that first lists customs
+    clearance among its purposes shows it as added).
+    """
+    first_recipient: dict[int, int] = {}
+    for m in mentions:
+        if m.kind is Kind.RECIPIENT:
+            first_recipient[m.unit] = min(first_recipient.get(m.unit, m.start), m.start)
+    return {m for m in mentions
+            if m.kind is Kind.PURPOSE and m.unit in first_recipient and first_recipient[m.unit] < m.start}
 
 
 def _general_retention(b: Builder, mentions: list[Mention]) -> None:

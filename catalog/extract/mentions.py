@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 
 from catalog.records import Kind, PolicyDocument, Unit
-from catalog.vocabulary import TOKEN, LEXICON_KINDS, Lexicon, lexicon, phrase_index, stem
+import functools
+
+from catalog.vocabulary import TOKEN, LEXICON_KINDS, Lexicon, lexicon, phrase_index, read_yaml, stem
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,39 @@ def passes_gate(lex: Lexicon, doc: PolicyDocument, unit: Unit, cache: dict[int, 
     if lex.context_sentence is not None and lex.context_sentence.search(text):
         return True
     return lex.context_section is not None and lex.context_section.search(doc.section_title(unit.section)) is not None
+
+
+#: A heading that is little more than the name of a recipient or a data category ("AdMob",
+#: "Google Analytics", "• Device IDs") lists it, as a bullet would; other headings only label sections.
+HEADING_KINDS = frozenset({Kind.RECIPIENT, Kind.DATA_CATEGORY})
+HEADING_SLACK = 12
+
+
+def names_heading(doc: PolicyDocument, unit: Unit, kind: Kind, ident: str, a: int, b: int) -> bool:
+    """True when a heading is just this phrase (give or take a bullet, a colon or a qualifier)."""
+    if kind not in HEADING_KINDS:
+        return False
+    if kind is Kind.RECIPIENT:
+        c = lexicon(kind).concepts.get(ident)
+        if c is None or c.attrs.get("type") != "named":
+            return False
+    return (unit.end - unit.start) - (b - a) <= HEADING_SLACK
+
+
+@functools.cache
+def mention_exclude(kind: Kind) -> re.Pattern[str] | None:
+    """A kind's `context.mention_exclude` regexes (read around the phrase, not the whole sentence)."""
+    pats = (read_yaml(f"{kind.value}.yaml").get("context") or {}).get("mention_exclude") or []
+    return re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) if pats else None
+
+
+def excluded_here(doc: PolicyDocument, unit: Unit, kind: Kind, a: int, b: int) -> bool:
+    pat = mention_exclude(kind)
+    if pat is None:
+        return False
+    window = doc.text[max(unit.start, a - 16) : min(unit.end, b + 20)]
+    offset = max(unit.start, a - 16)
+    return any(m.start() + offset < b and a < m.end() + offset for m in pat.finditer(window))
 
 
 _MASK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|\bhttps?://\S+|\bwww\.\S+")
@@ -92,12 +127,12 @@ def find_mentions(doc: PolicyDocument, kinds: tuple[Kind, ...] = LEXICON_KINDS) 
         if i < 0:
             continue
         unit = doc.units[i]
-        if b > unit.end or unit.kind == "heading":
+        if b > unit.end or (unit.kind == "heading" and not names_heading(doc, unit, kind, ident, a, b)):
             continue
         ok = gate_ok.get((kind, i))
         if ok is None:
             ok = gate_ok[(kind, i)] = passes_gate(lexicon(kind), doc, unit, cache, i)
-        if ok:
+        if ok and not excluded_here(doc, unit, kind, a, b):
             out.append(Mention(kind, ident, i, a, b))
     out.sort(key=lambda m: (m.unit, m.start, m.kind))
     return out

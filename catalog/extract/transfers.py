@@ -9,11 +9,12 @@ destination's EU adequacy decision and EEA membership from the vocabulary's data
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from catalog.extract.builder import Builder
 from catalog.extract.mentions import Mention
-from catalog.records import Kind, Relation, Status, node_id
+from catalog.records import Kind, PolicyDocument, Relation, Status, node_id
 from catalog.vocabulary import adequacy_decisions, concept, eea_countries
 
 
@@ -34,6 +35,53 @@ def _near(doc, a: int, b: int) -> str:
     return ""
 
 
+def drop_unnamed_destinations(mentions: list[Mention]) -> list[Mention]:
+    """'Outside the EEA' stands for an unnamed destination only where no country is named beside it.
+
+    "...to countries outside of the EEA, such as the United States and China" names its
+    destinations, so the generic phrase adds nothing there; alone, it is a transfer to countries
+    the policy does not name (country ZZ).
+    """
+    named_units = {m.unit for m in mentions if m.kind is Kind.COUNTRY and not _unnamed(m)}
+    return [m for m in mentions if not (m.kind is Kind.COUNTRY and _unnamed(m) and m.unit in named_units)]
+
+
+#: A country named as where the data comes from, not where it goes: "outside of the EEA, Switzerland
+#: or the United Kingdom", "if you are in the UK". The names listed after the cue are all origins.
+ORIGIN = re.compile(
+    r"\b(?i:outside(?:\s+of)?|if you are (?:from|in|located in|based in)|you (?:reside|live) in|residents? of|equivalents? for|(?:mechanisms|safeguards) for|(?:users|individuals|customers|you) (?:located|based|resident) in)\s+"
+    r"(?:the\s+)?(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*(?:\s*\([^)]{0,10}\))?(?:\s*,\s*|\s+(?:and|or)\s+)(?:the\s+)?)*(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*\s*\()?$"
+)
+
+
+def drop_origins(doc: PolicyDocument, mentions: list[Mention]) -> list[Mention]:
+    """Countries the sentence names as the origin of a transfer are no destinations."""
+    out = []
+    for m in mentions:
+        if m.kind is Kind.COUNTRY and not _unnamed(m):
+            unit = doc.units[m.unit]
+            window = doc.text[max(unit.start, m.start - 120) : m.start]
+            if ORIGIN.search(window):
+                continue
+        out.append(m)
+    return out
+
+
+def _unnamed(m: Mention) -> bool:
+    c = concept(Kind.COUNTRY, m.concept)
+    return c is not None and bool(c.attrs.get("unnamed"))
+
+
+def _recipients_heading_sections(doc, mentions: list[Mention]) -> dict[int, list[Mention]]:
+    """Sections whose heading is a named recipient: what is listed under it is about that recipient."""
+    out: dict[int, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        unit = doc.units[m.unit]
+        if unit.kind == "heading" and m.kind is Kind.RECIPIENT and _named(m):
+            out[unit.section].append(m)
+    return out
+
+
 def extract_transfers(b: Builder, mentions: list[Mention], controller: str) -> None:
     doc = b.doc
     by_unit: dict[int, list[Mention]] = defaultdict(list)
@@ -42,12 +90,23 @@ def extract_transfers(b: Builder, mentions: list[Mention], controller: str) -> N
     countries = [m for m in mentions if m.kind is Kind.COUNTRY]
     safeguards = [m for m in mentions if m.kind is Kind.SAFEGUARD]
     transfer_units: dict[tuple[str, str], set[int]] = defaultdict(set)
+    headed = _recipients_heading_sections(doc, mentions)
     for m in countries:
         country = node_id(Kind.COUNTRY, m.concept)
         named = [x for x in by_unit[m.unit] if x.kind is Kind.RECIPIENT and _named(x)]
         for x in named:  # the recipient's own transfer (the relation schema links it too)
             transfer_units[(node_id(Kind.RECIPIENT, x.concept), country)].add(m.unit)
         if named:
+            continue
+        if under := headed.get(doc.units[m.unit].section):
+            for x in under:  # "Zendesk, Inc." / "- Data processing location: United States"
+                recipient = node_id(Kind.RECIPIENT, x.concept)
+                note = (f"'{doc.text[m.start:m.end]}' is listed under the heading naming "
+                        f"'{doc.text[x.start:x.end]}'")
+                transfer_units[(recipient, country)].add(m.unit)
+                b.add_link(recipient, country, Relation.TRANSFERRED_TO, Status.INFERRED,
+                           [b.evidence(x.unit, "transfer:recipient-heading", note),
+                            b.evidence(m.unit, "transfer:recipient-heading", note)])
             continue
         transfer_units[(controller, country)].add(m.unit)
         b.add_link(controller, country, Relation.TRANSFERRED_TO, Status.STATED,

@@ -1,0 +1,88 @@
+"""`ropa export xlsx|csv|fides`: the Article 30 ROPA as a workbook or CSV, and the catalog as a Fides manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from catalog.cli import DbOption, OrgOption, PolicyOption, fail, load_graph
+
+OutputOption = typer.Option(..., "--output", "-o", help="File to write.")
+
+
+def _graph(db: Optional[str], policy: Optional[str], org: Optional[str]):
+    G = load_graph(db, policy, org)
+    if G.number_of_nodes() == 0:
+        fail("the catalog is empty: run `ropa build PATH` first")
+    return G
+
+
+def _findings(G) -> list | None:
+    """Risk findings for the Findings sheet, when the risks module is installed."""
+    try:
+        from catalog.risks import find_risks
+    except ImportError:
+        return None
+    return find_risks(G)
+
+
+def register(app: typer.Typer, export_app: typer.Typer) -> None:
+    @export_app.command("xlsx")
+    def export_xlsx(
+        output: Path = OutputOption,
+        policy: Optional[str] = PolicyOption,
+        org: Optional[str] = OrgOption,
+        db: Optional[str] = DbOption,
+    ) -> None:
+        """The Article 30 ROPA workbook (ICO template columns) with Transfers, Recipients, Evidence and Findings sheets.
+
+        Example: ropa export xlsx -o ropa.xlsx --policy alibaba-com-2019-01-17
+        """
+        from catalog.ropa import ropa_rows
+        from catalog.spreadsheet import write_xlsx
+
+        G = _graph(db, policy, org)
+        findings = _findings(G)
+        write_xlsx(output, G, findings)
+        extra = f", {len(findings)} findings" if findings is not None else ""
+        typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities{extra}")
+
+    @export_app.command("csv")
+    def export_csv(
+        output: Path = OutputOption,
+        policy: Optional[str] = PolicyOption,
+        org: Optional[str] = OrgOption,
+        db: Optional[str] = DbOption,
+    ) -> None:
+        """The ROPA sheet as CSV: one row per processing activity, columns in the ICO template's order.
+
+        Example: ropa export csv -o ropa.csv --policy alibaba-com-2019-01-17
+        """
+        from catalog.ropa import ropa_rows
+        from catalog.spreadsheet import write_csv
+
+        G = _graph(db, policy, org)
+        write_csv(output, G)
+        typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities")
+
+    @export_app.command("fides")
+    def export_fides(
+        output: Path = OutputOption,
+        policy: Optional[str] = PolicyOption,
+        org: Optional[str] = OrgOption,
+        db: Optional[str] = DbOption,
+    ) -> None:
+        """A Fides manifest (one system, a privacy declaration per purpose), validated by fideslang.
+
+        Example: ropa export fides -o alibaba.yml --org alibaba-com
+        """
+        from catalog.fides import write_fides
+        from catalog.ingest import slug
+
+        G = _graph(db, policy, org)
+        if policy is None and org is None and len({slug(p["publisher"]) for p in G.graph.get("policies", {}).values()}) > 1:
+            fail("the catalog holds several organisations; choose one with --org (a manifest describes one system)")
+        write_fides(output, G)
+        typer.echo(f"wrote {output}")

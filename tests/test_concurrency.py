@@ -1,0 +1,80 @@
+"""Two processes building into one catalog at once (SQLite file; PostgreSQL in CI).
+
+Each process opens the catalog itself (so the schema migration races too), extracts, waits at a
+barrier so both write at the same moment, then writes. Different policies: both stored. The same
+policy: exactly one copy (the unique constraints reject the loser, which retries its transaction).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from catalog.extract import extract
+from catalog.ingest import read_policy
+from catalog.store import make_engine, read_policies, write_extractions
+from catalog.tables import EvidenceRow, FactRow, LinkRow
+from tests.conftest import CORPUS
+
+IKEA = CORPUS / "other" / "Ikea.privacy.md"
+WETRANSFER = CORPUS / "other" / "WeTransfer.privacy.md"
+
+
+def _build(url: str, path: str, barrier, queue) -> None:  # noqa: ANN001  (runs in a spawned process)
+    engine = make_engine(url)
+    extractions = [extract(d) for d in read_policy(path)]
+    queue.put(_expected(extractions))  # what one copy of this build holds, per version
+    barrier.wait(timeout=60)
+    write_extractions(engine, extractions)
+    engine.dispose()
+
+
+def _race(url: str, a: str, b: str) -> tuple[list[int], dict[str, tuple[int, int, int]]]:
+    """Exit codes of the two builders, and the row counts one copy of their builds holds."""
+    ctx = mp.get_context("spawn")
+    barrier, queue = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_build, args=(url, str(p), barrier, queue)) for p in (a, b)]
+    for p in procs:
+        p.start()
+    expected = {**queue.get(timeout=120), **queue.get(timeout=120)}
+    for p in procs:
+        p.join(timeout=120)
+    return [p.exitcode for p in procs], expected
+
+
+def _counts(engine, policy_id: str) -> tuple[int, int, int]:
+    with Session(engine) as s:
+        return tuple(s.execute(select(func.count()).select_from(t).where(t.policy_id == policy_id)).scalar_one()
+                     for t in (FactRow, LinkRow, EvidenceRow))
+
+
+def _expected(extractions) -> dict[str, tuple[int, int, int]]:  # noqa: ANN001
+    out = {}
+    for x in extractions:
+        out[x.policy.id] = (len(x.facts), len(x.links),
+                            sum(len(f.evidence) for f in x.facts) + sum(len(ln.evidence) for ln in x.links))
+    return out
+
+
+def test_two_processes_building_different_policies_both_succeed(db_url):
+    codes, expected = _race(db_url, str(IKEA), str(WETRANSFER))
+    assert codes == [0, 0]
+    engine = make_engine(db_url)
+    assert [p.id for p in read_policies(engine)] == ["ikea-2026-09-01", "wetransfer-2026-08-01"]
+    assert sorted(expected) == ["ikea-2026-09-01", "wetransfer-2026-08-01"]
+    assert {pid: _counts(engine, pid) for pid in expected} == expected
+
+
+def test_two_processes_building_the_same_policy_leave_one_copy(db_url, seed_path):
+    # first on an empty catalog (both insert), then on a stored one (both delete and re-insert)
+    for _ in range(2):
+        codes, expected = _race(db_url, str(seed_path), str(seed_path))
+        assert codes == [0, 0]
+        assert sorted(expected) == ["alibaba-com-2018-05-25", "alibaba-com-2019-01-17"]
+        assert min(n for counts in expected.values() for n in counts) > 100
+        engine = make_engine(db_url)
+        assert [p.id for p in read_policies(engine)] == sorted(expected)
+        assert {pid: _counts(engine, pid) for pid in expected} == expected
+        engine.dispose()

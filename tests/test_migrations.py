@@ -1,0 +1,90 @@
+"""Migrations: the schema comes from Alembic; an existing catalog is upgraded in place, never dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import tomllib
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, func, insert, select
+from sqlmodel import Session, SQLModel
+
+from catalog.build import build
+from catalog.migrate import MIGRATIONS, current, head, upgrade
+from catalog.store import make_engine, read_policies
+from catalog.tables import FactRow, PolicyRow, ReviewRow
+from tests.conftest import ROOT
+
+
+def _count(engine, table) -> int:
+    with Session(engine) as s:
+        return s.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_fresh_catalog_is_at_head_and_matches_the_tables(db_url):
+    engine = make_engine(db_url)
+    assert head() == "0001"
+    assert current(engine) == "0001"
+    # the migrations create exactly what catalog/tables.py declares (a table change needs a revision)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+
+
+def test_catalog_at_an_older_revision_keeps_its_rows_on_upgrade(db_url, seed_path):
+    engine = make_engine(db_url, create=False)
+    assert current(engine) is None
+    assert upgrade(engine, "0001") == "0001"
+    build([seed_path], engine)
+    with Session(engine) as s:
+        s.add(ReviewRow(target="recipient:google", decision="confirm", reviewer="dpo@example.com"))
+        s.commit()
+    facts = _count(engine, FactRow)
+    engine.dispose()
+
+    engine = make_engine(db_url)
+    assert current(engine) == head()
+    assert [p.id for p in read_policies(engine)] == ["alibaba-com-2018-05-25", "alibaba-com-2019-01-17"]
+    assert _count(engine, FactRow) == facts > 100
+    assert _count(engine, ReviewRow) == 1
+
+
+def test_catalog_made_before_migrations_is_stamped_not_recreated(db_url):
+    engine = make_engine(db_url, create=False)
+    SQLModel.metadata.create_all(engine)  # how the engine created catalogs before Alembic
+    with engine.begin() as conn:
+        conn.execute(insert(PolicyRow.__table__), [{
+            "id": "acme-2020-01-01", "title": "Acme Privacy Policy", "publisher": "Acme", "organisation": "acme",
+            "source": "acme.md", "retrieved": "", "content_hash": "0" * 64, "text": "# Acme\n", "sections": [],
+            "warnings": [], "extractor": "1", "built_at": dt.datetime(2020, 1, 2, tzinfo=dt.timezone.utc)}])
+    assert current(engine) is None
+
+    engine = make_engine(db_url)
+    assert current(engine) == head()
+    assert [p.id for p in read_policies(engine)] == ["acme-2020-01-01"]
+
+
+def test_make_engine_on_a_catalog_at_head_changes_nothing(db_url, seed_path):
+    engine = make_engine(db_url)
+    build([seed_path], engine)
+    before = (_count(engine, PolicyRow), _count(engine, FactRow))
+    statements: list[str] = []
+    engine.dispose()
+
+    again = make_engine(db_url, create=False)
+    event.listen(again, "before_cursor_execute", lambda c, cur, stmt, *a: statements.append(stmt))
+    upgrade(again)
+    assert [s for s in statements if s.lstrip().upper().startswith(("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE"))] == []
+    assert current(again) == head()
+    assert (_count(again, PolicyRow), _count(again, FactRow)) == before
+
+
+def test_migration_scripts_ship_in_the_package():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["catalog"]
+    files = [p.relative_to(MIGRATIONS.parent).as_posix() for p in MIGRATIONS.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts]
+    assert "migrations/env.py" in files and "migrations/script.py.mako" in files
+    assert "migrations/versions/0001_initial.py" in files
+    missing = [f for f in files if not any(fnmatch.fnmatch(f, pat) for pat in data)]
+    assert missing == []

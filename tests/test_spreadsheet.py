@@ -1,0 +1,123 @@
+"""`ropa export xlsx|csv` on the seed, stored in a real database: the workbook read back cell by cell."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from catalog.cli import app, load_graph
+from catalog.ropa import NOT_STATED, ROPA_COLUMNS
+from catalog.spreadsheet import EXTRA_COLUMNS, HEADER_ROW
+
+NEW = "alibaba-com-2019-01-17"
+runner = CliRunner()
+
+
+def run(*args: str):
+    r = runner.invoke(app, list(args), catch_exceptions=False)
+    return r
+
+
+@pytest.fixture
+def built(db_url, seed_path):
+    assert run("build", str(seed_path), "--db", db_url).exit_code == 0
+    return db_url
+
+
+def _row(ws, purpose: str) -> dict[str, object]:
+    for r in range(HEADER_ROW + 1, ws.max_row + 1):
+        if ws.cell(r, 2).value == purpose:
+            return {ws.cell(HEADER_ROW, c).value: ws.cell(r, c).value for c in range(1, ws.max_column + 1)}
+    raise AssertionError(f"no row for {purpose}")
+
+
+def test_xlsx_workbook_cell_by_cell(built, tmp_path):
+    out = tmp_path / "ropa.xlsx"
+    r = run("export", "xlsx", "-o", str(out), "--policy", NEW, "--db", built)
+    assert r.exit_code == 0, r.output
+    assert "21 processing activities" in r.output
+    assert not list(tmp_path.glob("*.tmp"))
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["ROPA", "Transfers", "Recipients", "Evidence", "Findings"]
+    ws = wb["ROPA"]
+    # the controller block above the table, as the ICO template has it
+    assert ws["A4"].value == "Controller"
+    assert ws["B4"].value == "Alibaba.com Singapore E-Commerce Private Limited"
+    assert ws["C4"].value == "200720572D"
+    assert ws["F4"].value == "DataProtection@service.alibaba.com"
+    assert (ws["A5"].value, ws["F5"].value) == ("Data Protection Officer", NOT_STATED)
+    assert (ws["A6"].value, ws["B6"].value) == ("Representative", NOT_STATED)
+    # the header in ICO order, styled; frozen below it; filtered
+    header = [ws.cell(HEADER_ROW, c).value for c in range(1, ws.max_column + 1)]
+    assert header == list(ROPA_COLUMNS + EXTRA_COLUMNS)
+    assert ws.cell(HEADER_ROW, 1).font.bold and ws.cell(HEADER_ROW, 1).fill.fgColor.rgb.endswith("1F4E78")
+    assert ws.freeze_panes == "A10"
+    assert ws.auto_filter.ref == f"A9:W{HEADER_ROW + 21}"
+    assert ws.max_row == HEADER_ROW + 21
+    assert ws.cell(HEADER_ROW + 1, 5).alignment.wrap_text
+    assert ws.column_dimensions["B"].width == 30
+    pay = _row(ws, "Processing payments and settlement")
+    assert pay["Business function"] == "Finance / Payments"
+    assert "Payment card number" in pay["Categories of personal data"]
+    assert "Bank account number" in pay["Categories of personal data"]
+    assert "Payment service providers" in pay["Categories of recipients"]
+    assert pay[ROPA_COLUMNS[7]] == "China; United States"
+    assert "Standard Contractual Clauses" in pay[ROPA_COLUMNS[8]]
+    assert pay["Article 6 lawful basis for processing personal data"] == "Contract (Art. 6(1)(b)); Legitimate interests (Art. 6(1)(f))"
+    assert pay["Link to contract with processor"] == NOT_STATED
+    assert pay["Policy versions"] == NEW
+    assert pay[EXTRA_COLUMNS[1]] == ("Article 6 lawful basis for processing personal data; "
+                                     "Legitimate interests for the processing (if applicable)")
+    assert _row(ws, "Direct marketing communications")[EXTRA_COLUMNS[1]] == "none"  # its bases are stated
+
+    G = load_graph(built, NEW)
+    facts = sum(len(d["evidence"]) for _, d in G.nodes(data=True)) + sum(len(d["evidence"]) for *_, d in G.edges(data=True))
+    ev = wb["Evidence"]
+    assert ev.max_row - 1 == facts
+    assert [c.value for c in ev[1]] == ["Fact", "Kind or relation", "Label", "Policy version", "Section", "Quote",
+                                        "Start", "End", "Rule", "Status", "Note"]
+    assert ev.freeze_panes == "A2" and ev.auto_filter.ref.startswith("A1:K")
+    quotes = {(row[0], row[5]) for row in ev.iter_rows(min_row=2, values_only=True)}
+    assert any(f == "controller:alibaba-com-singapore-e-commerce-private-limited" and "200720572D" in q for f, q in quotes)
+
+    tr = wb["Transfers"]
+    transfers = {(row[0], row[3]): row for row in tr.iter_rows(min_row=2, values_only=True)}
+    cn = transfers[("Alibaba.com Singapore E-Commerce Private Limited", "CN")]
+    assert (cn[4], cn[6], cn[7], cn[8]) == ("none", "yes", "stated", NEW)
+    assert "Standard Contractual Clauses" in cn[5]
+    assert transfers[("Google", "US")][5] == "none stated"
+
+    rec = {row[0]: row for row in wb["Recipients"].iter_rows(min_row=2, values_only=True)}
+    assert rec["Google"][1:3] == ("named", "US")
+    assert "IP address" in rec["Google"][3]
+    assert "Processing payments and settlement" in rec["Payment service providers"][4]
+
+    findings = [row for row in wb["Findings"].iter_rows(min_row=2, values_only=True)]
+    assert any(row[0] == "high" and row[6] == "undeclared-transfer:recipient:yandex" for row in findings)
+
+
+def test_csv_has_the_ropa_sheet_rows(built, tmp_path):
+    out = tmp_path / "ropa.csv"
+    r = run("export", "csv", "-o", str(out), "--policy", NEW, "--db", built)
+    assert r.exit_code == 0, r.output
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == list(ROPA_COLUMNS)
+    assert len(rows) == 1 + 21
+    pay = dict(zip(rows[0], next(r for r in rows if r[1] == "Processing payments and settlement")))
+    assert pay["Categories of recipients"] == "Credit risk assessment providers; Payment service providers"
+    assert pay["Article 9 condition for processing special category data"].startswith("Not applicable")
+
+
+def test_whole_catalog_and_bad_input(built, tmp_path):
+    out = tmp_path / "all.xlsx"
+    assert run("export", "xlsx", "-o", str(out), "--org", "alibaba-com", "--db", built).exit_code == 0
+    ws = load_workbook(out)["ROPA"]
+    assert "alibaba-com-2018-05-25" in ws["A2"].value and NEW in ws["A2"].value
+    assert "Business partners [alibaba-com-2018-05-25]" in _row(ws, "Processing payments and settlement")["Categories of recipients"]
+    r = runner.invoke(app, ["export", "csv", "-o", str(tmp_path / "x.csv"), "--policy", "nope", "--db", built])
+    assert r.exit_code == 2 and "no policy version 'nope'" in r.output
+    assert not (tmp_path / "x.csv").exists()
