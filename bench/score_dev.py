@@ -6,6 +6,7 @@ Usage: .venv/bin/python bench/score_dev.py [DEV_DIR]   (or `make score`). Prints
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +41,12 @@ def main(argv: list[str]) -> int:
     print("-" * len(head))
     print(f"{'all kinds (micro)':<28}{all_kinds.gold:>6}{all_kinds.predicted:>6}{all_kinds.tp:>6}"
           f"{all_kinds.precision:>7.3f}{all_kinds.recall:>7.3f}{all_kinds.f1:>7.3f}")
+    values = sum((s.values for s in scores), start=Counter())
+    hits = sum((s.value_hits for s in scores), start=Counter())
+    print("\nvalue level (gold value phrase covered by evidence of a fact of its kind):")
+    for kind in main_rows:
+        if values[kind]:
+            print(f"  {kind:<26}{hits[kind]:>5} / {values[kind]:<5} recall {hits[kind] / values[kind]:.3f}")
     reported = sum((s.reported for s in scores), start=type(scores[0].reported)()) if scores else {}
     for req, n in sorted(reported.items()):
         print(f"not scored: {req}: {n} gold annotations")

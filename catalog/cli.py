@@ -26,7 +26,7 @@ PolicyOption = typer.Option(None, "--policy", "-p", help="Restrict to one policy
 OrgOption = typer.Option(None, "--org", help="Restrict to one organisation (publisher slug, e.g. alibaba-com).")
 
 #: Command modules under catalog/commands/: each has register(app, export_app).
-COMMAND_MODULES: tuple[str, ...] = ("lineage", "risks", "diff", "ropa_export")
+COMMAND_MODULES: tuple[str, ...] = ("lineage", "risks", "diff", "ropa_export", "review")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -54,7 +54,11 @@ def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[st
         fail(f"no policy version {policy!r} in the catalog; known: {', '.join(p.id for p in known) or 'none (run `ropa build` first)'}")
     if org and org not in {p.organisation for p in known}:
         fail(f"no organisation {org!r} in the catalog; known: {', '.join(sorted({p.organisation for p in known})) or 'none'}")
-    return to_graph(read_extractions(engine, [policy] if policy else None, organisation=org))
+    from catalog.review import apply_reviews, read_reviews
+
+    G = to_graph(read_extractions(engine, [policy] if policy else None, organisation=org))
+    reviews = read_reviews(engine)
+    return apply_reviews(G, reviews) if reviews else G  # a DPO's decisions show in every view and export
 
 
 _load_graph = load_graph

@@ -242,6 +242,8 @@ class PolicyScore:
     passages: int = 0
     unlocated: int = 0
     reported: Counter[str] = field(default_factory=Counter)  # gold of kinds we do not score (Source of Data)
+    values: Counter[str] = field(default_factory=Counter)  # gold value phrases located, per kind
+    value_hits: Counter[str] = field(default_factory=Counter)  # ... of which a fact's evidence covers
 
 
 def score_passages(passages: list[Passage], name: str = "<passages>") -> PolicyScore:
@@ -265,7 +267,43 @@ def score_passages(passages: list[Passage], name: str = "<passages>") -> PolicyS
         for a in passage.get("annotations", []):
             if a.get("performed", True) and REQUIREMENT_KIND.get(a["requirement"]) == "":
                 result.reported[a["requirement"]] += 1
+    _score_values(result, passages, spans, docs, extractions)
     return result
+
+
+def _value_span(doc_text: str, span: tuple[int, int], value: str) -> tuple[int, int] | None:
+    """Where an annotation's value phrase sits inside its passage (its longest fragment, since values
+    elide with '[...]' and 'PLACEHOLDER')."""
+    parts = [_normalised(x) for x in re.split(r"\[\.\.\.\]|PLACEHOLDER", value)]
+    part = max(parts, key=len, default="")
+    if not part:
+        return None
+    at = doc_text.find(part, span[0], span[1])
+    return (at, at + len(part)) if at != -1 else None
+
+
+def _score_values(result: PolicyScore, passages: list[Passage], spans: list[tuple[int, int, int] | None],
+                  docs: list, extractions: list[Extraction]) -> None:
+    """Value level: a gold value phrase is found when evidence of a fact of its kind covers it
+    (evidence is a sentence or list item, so this is sentence-level, finer than the passage)."""
+    evidence: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    for di, x in enumerate(extractions):
+        for f in x.facts:
+            for kind in _fact_kinds(f.kind, f.ident, f.key):
+                evidence.setdefault((di, kind), []).extend((e.start, e.end) for e in f.evidence)
+    for p, s in zip(passages, spans):
+        if s is None:
+            continue
+        for a in p.get("annotations", []):
+            kind = REQUIREMENT_KIND.get(a["requirement"])
+            if not a.get("performed", True) or not kind:
+                continue
+            where = _value_span(docs[s[0]].text, (s[1], s[2]), a.get("value", ""))
+            if where is None:
+                continue
+            result.values[kind] += 1
+            if any(e0 < where[1] and where[0] < e1 for e0, e1 in evidence.get((s[0], kind), ())):
+                result.value_hits[kind] += 1
 
 
 def micro(scores: Iterable[PolicyScore]) -> dict[str, Counts]:

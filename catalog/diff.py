@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.ingest import slug
+from catalog.extract import DISCLOSURE_ONLY
 from catalog.records import Extraction, Fact, Kind, Link, PolicyDocument, Relation
 
 CHANGES = ("added", "removed", "changed", "restated")
@@ -151,7 +152,11 @@ def _diff_items(old: dict[str, Fact | Link], new: dict[str, Fact | Link], labels
             change, fields = "removed", {}
         else:
             fields = _fields(a, b)
-            if fields:
+            became = fields.get("attrs.stated_as")
+            if became and isinstance(item, Fact) and item.kind is Kind.PURPOSE:
+                # named before only as why a recipient got data; now a purpose of processing (or back)
+                change = "added" if became["old"] == DISCLOSURE_ONLY else "removed"
+            elif fields:
                 change = "changed"
             elif {_norm(q) for q in oq} != {_norm(q) for q in nq}:
                 change = "restated"

@@ -27,6 +27,7 @@ def to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
         nodes.append({
             "id": n, "kind": d["kind"], "label": d["label"], "key": d["key"] or None,
             "policy_ids": d["policy_ids"], "evidence": d["evidence"], "attrs": d["attrs"],
+            **_review(d),
         })
     edges = []
     for u, v, k in sorted(G.edges(keys=True)):
@@ -34,11 +35,17 @@ def to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
         edges.append({
             "source": u, "target": v, "relation": d["relation"], "status": d["status"],
             "policy_ids": d["policy_ids"], "evidence": d["evidence"], "attrs": d["attrs"],
+            **_review(d),
         })
     from catalog.ropa import ropa_rows  # the ROPA rows (Art. 30 processing activities) sit on top of the graph
 
     return {"schema_version": SCHEMA_VERSION, "policies": policies, "nodes": nodes, "edges": edges,
             "processing_activities": ropa_rows(G)}
+
+
+def _review(d: dict[str, Any]) -> dict[str, Any]:
+    """A DPO's decision in force on a node or edge (see catalog.review), when there is one."""
+    return {"review": d["review"]} if d.get("review") else {}
 
 
 def write_json(path: str | Path, data: dict[str, Any]) -> Path:

@@ -33,7 +33,7 @@ TRANSFER_COLUMNS = ("Source", "Source kind", "Country", "Country code", "Adequac
 RECIPIENT_COLUMNS = ("Recipient", "Type", "Home country", "Receives (data categories)", "For purposes",
                      "Transfers to", "Policy versions", "Quote")
 EVIDENCE_COLUMNS = ("Fact", "Kind or relation", "Label", "Policy version", "Section", "Quote", "Start", "End",
-                    "Rule", "Status", "Note")
+                    "Rule", "Status", "Note", "DPO review")
 FINDING_COLUMNS = ("Severity", "Title", "Detail", "Facts", "Quote", "Policy versions", "Finding id")
 
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -136,15 +136,24 @@ def evidence_rows(G: nx.MultiDiGraph) -> list[list[Any]]:
         d = G.nodes[n]
         for e in d["evidence"]:
             out.append([n, d["kind"], d["label"], e["policy_id"], e.get("section", ""), e["quote"], e["start"], e["end"],
-                        e.get("rule", ""), "inferred" if e.get("note") else "stated", e.get("note", "")])
+                        e.get("rule", ""), "inferred" if e.get("note") else "stated", e.get("note", ""), _review_text(d)])
     for u, v, k in sorted(G.edges(keys=True)):
         d = G.edges[u, v, k]
         label = f"{G.nodes[u]['label']} → {G.nodes[v]['label']}"
         for e in d["evidence"]:
             status = d.get("by_policy", {}).get(e["policy_id"], {}).get("status", d["status"])
             out.append([f"{u} {k} {v}", k, label, e["policy_id"], e.get("section", ""), e["quote"], e["start"], e["end"],
-                        e.get("rule", ""), status, e.get("note", "")])
+                        e.get("rule", ""), status, e.get("note", ""), _review_text(d)])
     return out
+
+
+def _review_text(d: dict[str, Any]) -> str:
+    """The DPO's decision in force on a fact (catalog.review), e.g. 'reject by dpo@x on 2026-11-29: wrong'."""
+    r = d.get("review")
+    if not r:
+        return ""
+    when = str(r.get("at", ""))[:10]
+    return f"{r.get('decision', '')} by {r.get('reviewer', '')} on {when}" + (f": {r['comment']}" if r.get("comment") else "")
 
 
 def finding_rows(findings: Iterable[Any]) -> list[list[Any]]:

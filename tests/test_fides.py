@@ -32,7 +32,7 @@ def test_fideslang_validates_the_manifest(manifest):
     (system,) = taxonomy.system
     assert system.fides_key == "alibaba_com_singapore_e_commerce_private_limited"
     assert system.name == system.legal_name == "Alibaba.com Singapore E-Commerce Private Limited"
-    assert len(system.privacy_declarations) == 21
+    assert len(system.privacy_declarations) == 27
 
 
 def test_every_key_is_one_fideslang_knows(manifest):

@@ -38,7 +38,7 @@ def test_xlsx_workbook_cell_by_cell(built, tmp_path):
     out = tmp_path / "ropa.xlsx"
     r = run("export", "xlsx", "-o", str(out), "--policy", NEW, "--db", built)
     assert r.exit_code == 0, r.output
-    assert "21 processing activities" in r.output
+    assert "27 processing activities" in r.output
     assert not list(tmp_path.glob("*.tmp"))
     wb = load_workbook(out)
     assert wb.sheetnames == ["ROPA", "Transfers", "Recipients", "Evidence", "Findings"]
@@ -55,8 +55,8 @@ def test_xlsx_workbook_cell_by_cell(built, tmp_path):
     assert header == list(ROPA_COLUMNS + EXTRA_COLUMNS)
     assert ws.cell(HEADER_ROW, 1).font.bold and ws.cell(HEADER_ROW, 1).fill.fgColor.rgb.endswith("1F4E78")
     assert ws.freeze_panes == "A10"
-    assert ws.auto_filter.ref == f"A9:W{HEADER_ROW + 21}"
-    assert ws.max_row == HEADER_ROW + 21
+    assert ws.auto_filter.ref == f"A9:W{HEADER_ROW + 27}"
+    assert ws.max_row == HEADER_ROW + 27
     assert ws.cell(HEADER_ROW + 1, 5).alignment.wrap_text
     assert ws.column_dimensions["B"].width == 30
     pay = _row(ws, "Processing payments and settlement")
@@ -78,8 +78,8 @@ def test_xlsx_workbook_cell_by_cell(built, tmp_path):
     ev = wb["Evidence"]
     assert ev.max_row - 1 == facts
     assert [c.value for c in ev[1]] == ["Fact", "Kind or relation", "Label", "Policy version", "Section", "Quote",
-                                        "Start", "End", "Rule", "Status", "Note"]
-    assert ev.freeze_panes == "A2" and ev.auto_filter.ref.startswith("A1:K")
+                                        "Start", "End", "Rule", "Status", "Note", "DPO review"]
+    assert ev.freeze_panes == "A2" and ev.auto_filter.ref.startswith("A1:L")
     quotes = {(row[0], row[5]) for row in ev.iter_rows(min_row=2, values_only=True)}
     assert any(f == "controller:alibaba-com-singapore-e-commerce-private-limited" and "200720572D" in q for f, q in quotes)
 
@@ -106,7 +106,7 @@ def test_csv_has_the_ropa_sheet_rows(built, tmp_path):
     with out.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert rows[0] == list(ROPA_COLUMNS)
-    assert len(rows) == 1 + 21
+    assert len(rows) == 1 + 27
     pay = dict(zip(rows[0], next(r for r in rows if r[1] == "Processing payments and settlement")))
     assert pay["Categories of recipients"] == "Credit risk assessment providers; Payment service providers"
     assert pay["Article 9 condition for processing special category data"].startswith("Not applicable")

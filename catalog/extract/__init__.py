@@ -19,7 +19,7 @@ from catalog.extract.transfers import drop_origins, drop_unnamed_destinations, e
 from catalog.records import Extraction, Kind, PolicyDocument, node_id
 from catalog.vocabulary import lexicon, recipient_registry
 
-__all__ = ["extract", "find_mentions", "Mention", "MIN_FACTS"]
+__all__ = ["extract", "find_mentions", "Mention", "MIN_FACTS", "DISCLOSURE_ONLY"]
 
 #: Fewer facts than this and the build warns that the text may not be a privacy policy.
 MIN_FACTS = 5
@@ -29,12 +29,15 @@ def extract(doc: PolicyDocument) -> Extraction:
     b = Builder(doc)
     controller = extract_controller(b)
     mentions = own_brand_dropped(drop_unnamed_destinations(drop_origins(doc, find_mentions(doc))), b.facts[controller]["label"])
-    qualifiers = disclosure_qualifiers(mentions)
+    qualifiers = disclosure_qualifiers(mentions, doc.text)
     for m in mentions:
-        if m in qualifiers:
-            continue
         c = lexicon(m.kind).concepts[m.concept]
         b.add_concept(c, b.evidence(m.unit, f"lexicon:{m.kind.value}:{doc.text[m.start:m.end].lower()}"))
+    stated = {node_id(m.kind, m.concept) for m in mentions if m.kind is Kind.PURPOSE and m not in qualifiers}
+    for m in qualifiers:
+        nid = node_id(m.kind, m.concept)
+        if nid not in stated:
+            b.set_attr(nid, "stated_as", DISCLOSURE_ONLY)
     _general_retention(b, mentions)
     link_cooccurring(b, mentions)
     inherit_bases(b)
@@ -56,19 +59,35 @@ def own_brand_dropped(mentions: list[Mention], controller_label: str) -> list[Me
     return [m for m in mentions if not (m.kind is Kind.RECIPIENT and m.concept in own)]
 
 
-def disclosure_qualifiers(mentions: list[Mention]) -> set[Mention]:
-    """Purposes named only as why a recipient gets data ('custom agents for customs clearance purposes').
+#: `stated_as` of a purpose the policy names only as why a recipient receives data.
+DISCLOSURE_ONLY = "reason for disclosure"
 
-    They qualify the disclosure: they link the recipient to a purpose the policy states elsewhere,
-    but do not by themselves make a purpose of processing (so a version that first lists customs
-    clearance among its purposes shows it as added).
+
+def disclosure_qualifiers(mentions: list[Mention], text: str) -> set[Mention]:
+    """Purpose mentions right after a recipient's name ('custom agents for customs clearance purposes').
+
+    A purpose named only that way is a reason for a disclosure rather than one the policy lists
+    among its purposes of processing: it is kept (disclosure is processing too) and marked
+    `stated_as: reason for disclosure`, so a version that first lists it as a purpose shows it added.
     """
-    first_recipient: dict[int, int] = {}
+    recipients: dict[int, list[Mention]] = {}
     for m in mentions:
         if m.kind is Kind.RECIPIENT:
-            first_recipient[m.unit] = min(first_recipient.get(m.unit, m.start), m.start)
-    return {m for m in mentions
-            if m.kind is Kind.PURPOSE and m.unit in first_recipient and first_recipient[m.unit] < m.start}
+            recipients.setdefault(m.unit, []).append(m)
+    out: set[Mention] = set()
+    for m in mentions:
+        if m.kind is not Kind.PURPOSE:
+            continue
+        before = [r for r in recipients.get(m.unit, []) if r.end <= m.start]
+        if before and m.start - before[-1].end <= QUALIFIER_REACH and not _CLAUSE.search(text[before[-1].end : m.start]):
+            out.add(m)
+    return out
+
+
+#: How far after a recipient's name a purpose still reads as that recipient's ("custom agents for customs
+#: clearances purposes", "warranty service providers to provide warranty services").
+QUALIFIER_REACH = 40
+_CLAUSE = re.compile(r"\b(where|when|if|unless|whenever)\b", re.IGNORECASE)
 
 
 def _general_retention(b: Builder, mentions: list[Mention]) -> None:

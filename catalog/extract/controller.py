@@ -9,7 +9,7 @@ from catalog.ingest import slug
 from catalog.records import Kind
 from catalog.extract.mentions import match_phrases
 
-_NAME = r"(?P<name>[A-Z][\w.&'’,-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|de|du|of|and|&|und|la|y|-)){0,9})"
+_NAME = r"(?P<name>[A-Z][\w.&'’,-]*(?:\s+(?:[A-Z0-9][\w.&'’,-]*|de|du|of|for|and|&|und|la|y|-)){0,9})"
 _Q = r"[“\"'‘]?"
 CONTROLLER_PATTERNS = (
     re.compile(r"\b[Ww]e are\s+" + _NAME + r"\s*\((?i:[^)]{0,40}?[“\"'‘](?:we|us)\b)"),
@@ -27,7 +27,7 @@ _WE = r"[“\"'‘](?:we|us|our)[”\"'’]"
 DEFINED_PATTERNS = (
     re.compile(r"\bCompany\b[^.]{0,160}?\brefers to\s+(?:the\s+)?" + _NAME),
     re.compile(r"(?i:[“\"'‘]?we\s*/\s*us\s*/\s*our[”\"'’]?|" + _WE + r")\s+(?:means|refers to)\s+" + _NAME),
-    re.compile(_NAME + r"\s*\((?:hereinafter\s+)?(?:(?:referred to|known)\s+as\s+)?(?:either\s+)?(?i:" + _WE + r")"),
+    re.compile(_NAME + r"\s*\((?i:[^)]{0,60}?(?:\b(?:we|us|company|developer|owner)\b))"),
     re.compile(r"^" + _NAME + r"\s+built the\b"),
     re.compile(r"\b(?:We|we) at\s+" + _NAME),
     re.compile(r"\b(?:SERVICE|Service|App|app|Application|application) is (?:provided|operated|owned|developed) by\s+" + _NAME),
@@ -51,14 +51,23 @@ def _country_code(place: str) -> str:
     return found[0][1] if found else ""
 
 
-_ABBREVIATED = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Co|Corp|Bros|Pte|Pty|Llc|Plc|Ltda|Cie)\.)$", re.IGNORECASE)
+_ABBREVIATED = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Co|Corp|Bros|Pte|Pty|Ltda|Cie)\.)$", re.IGNORECASE)
+#: what may follow a comma inside a legal name ("Plexum, LLC", "Tanaka Denki Co., Ltd."); anything else
+#: after a comma is an address or a list ("Northstar Technologies Inc, 3650 Mansell Rd")
+_LEGAL_FORM = re.compile(r"^(?:Inc|LLC|L\.L\.C|Ltd|Limited|Co|Corp|GmbH|AG|S\.?A|S\.?R\.?L|B\.?V|N\.?V|Pte|Pty|PLC|LLP|Sarl|S\.?A\.?S|S\.?p\.?A|Oy|AB|ApS|A/S|KG)\b\.?", re.IGNORECASE)
 
 
 def _clean_name(name: str) -> str:
     """A captured run of capitalised words, trimmed to the legal name: no sentence before it, no
     trailing connector or punctuation (but 'B.V.', 'Inc.', 'Co., Ltd.' keep their dots)."""
     name = re.split(r"(?:(?<=[a-z0-9]{2}\.)|(?<=\s\d\.))\s+(?=[A-Z])", name.strip())[-1]
-    name = re.sub(r"(?:\s+(?:and|of|de|du|la|y|und|&|-))+$", "", name)
+    head, *rest = name.split(", ")
+    for part in rest:
+        if not _LEGAL_FORM.match(part):
+            break
+        head += ", " + part
+    name = head
+    name = re.sub(r"(?:\s+(?:and|of|for|de|du|la|y|und|&|-))+$", "", name)
     name = re.sub(r"[\s,-]+$", "", name)
     if name.endswith(".") and not _ABBREVIATED.search(name):
         name = name.rstrip(".")
