@@ -11,7 +11,9 @@ package installed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,20 +42,124 @@ def extract_file(path: str) -> tuple[list[Extraction], str]:
         return [], f"{type(e).__name__}: {e}"
 
 
+@contextmanager
+def cluster_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
+    """A dask.distributed Client: on `scheduler`, or on a new local cluster of `workers` processes (loopback)."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler, set_as_default=False) as client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster, set_as_default=False) as client:
+        yield client
+
+
 def extract_batch(files: Sequence[str | Path], workers: int = 2, scheduler: str | None = None,
                   on_progress: Progress | None = None) -> BatchResult:
     """Extract every file on a Dask cluster: a new local one with `workers` processes, or `scheduler`."""
-    from dask.distributed import Client, LocalCluster
+    paths = [str(f) for f in files]
+    with cluster_client(workers, scheduler) as client:
+        outcomes = _run(client, paths, on_progress)
+    return collect(paths, outcomes)
+
+
+# ---------------------------------------------------------------- build on the cluster
+
+
+@dataclass
+class StoredPolicy:
+    """What a worker stored for one policy version (the CLI's report line)."""
+
+    id: str
+    title: str
+    effective_date: str
+    facts: int
+    links: int
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class BuildBatchResult:
+    stored: list[StoredPolicy] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+
+def _heads(outcome: tuple[list[Extraction], str]) -> tuple[list[tuple[str, str, str]], str]:
+    """The task's small answer: (id, content hash, retrieved) per version, or the failure reason."""
+    xs, reason = outcome
+    return [(x.policy.id, x.policy.content_hash, x.policy.retrieved) for x in xs], reason
+
+
+@functools.lru_cache(maxsize=4)
+def _worker_engine(url: str):  # noqa: ANN202  (one engine, and one schema check, per worker process)
+    from catalog.store import make_engine
+
+    return make_engine(url)
+
+
+def _store(outcome: tuple[list[Extraction], str], ids: list[str], url: str) -> list[StoredPolicy]:
+    """The task: write one file's extractions (under the batch-unique ids) from the worker itself."""
+    from dataclasses import replace
+
+    from catalog.extract import extract
+    from catalog.store import write_extractions
+
+    xs = [x if x.policy.id == i else extract(replace(x.policy, id=i)) for x, i in zip(outcome[0], ids)]
+    write_extractions(_worker_engine(url), xs)
+    return [StoredPolicy(x.policy.id, x.policy.title, str(x.policy.effective_date or "unknown"),
+                         len(x.facts), len(x.links), x.warnings) for x in xs]
+
+
+def build_batch(files: Sequence[str | Path], url: str, workers: int = 2, scheduler: str | None = None,
+                on_progress: Progress | None = None) -> BuildBatchResult:
+    """Extract and store every file on a Dask cluster; the workers write to the catalog at `url` themselves.
+
+    Only small answers travel back to this process (ids, counts, reasons), so a batch of thousands
+    does not gather every extraction in one place; ids are made unique in file order first, exactly
+    as a serial build makes them, so the stored catalog is the same. Each file's versions are stored
+    in their own transaction: a failing file never blocks the others.
+    """
+    from dask.distributed import as_completed
+
+    from catalog.ingest import with_unique_ids
+    from catalog.records import PolicyDocument
 
     paths = [str(f) for f in files]
-    if scheduler:
-        with Client(scheduler, set_as_default=False) as client:
-            outcomes = _run(client, paths, on_progress)
-    else:
-        with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster, set_as_default=False) as client:
-            outcomes = _run(client, paths, on_progress)
-    return collect(paths, outcomes)
+    result = BuildBatchResult()
+    with cluster_client(workers, scheduler) as client:
+        extracted = client.map(extract_file, paths, pure=False)  # results stay on the workers
+        heads = client.map(_heads, extracted, pure=False)
+        index = {f.key: i for i, f in enumerate(heads)}
+        answers: dict[int, tuple[list[tuple[str, str, str]], str]] = {}
+        for fut in as_completed(heads, loop=client.loop):
+            i = index[fut.key]
+            try:
+                answers[i] = fut.result()
+            except Exception as e:  # noqa: BLE001  (the worker died: KilledWorker, lost connection...)
+                answers[i] = ([], f"{type(e).__name__}: {e}")
+            if on_progress:
+                on_progress(len(answers), sum(bool(a[1]) for a in answers.values()), len(paths))
+        stubs = [PolicyDocument(id=pid, title="", publisher="", effective_date=None, source=paths[i], text="",
+                                content_hash=h, retrieved=r)
+                 for i in range(len(paths)) for pid, h, r in answers[i][0]]
+        unique = iter(d.id for d in with_unique_ids(stubs))
+        jobs = []
+        for i, p in enumerate(paths):
+            versions, reason = answers[i]
+            if reason:
+                result.failures.append((p, reason))
+                continue
+            ids = [next(unique) for _ in versions]
+            if versions:
+                jobs.append((p, client.submit(_store, extracted[i], ids, url, pure=False)))
+        for p, fut in jobs:
+            try:
+                result.stored.extend(fut.result())
+            except Exception as e:  # noqa: BLE001  (reported per file, the rest is stored)
+                result.failures.append((p, f"storing failed: {type(e).__name__}: {str(e).splitlines()[0]}"))
+    return result
 
 
 def _run(client, paths: list[str], on_progress: Progress | None) -> dict[str, tuple[list[Extraction], str]]:

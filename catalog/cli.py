@@ -110,20 +110,11 @@ def build(
             typer.echo(f"warning: {w}", err=True)
 
 
-def _report(extractions) -> None:  # noqa: ANN001
-    for x in extractions:
-        counts = x.counts()
-        typer.echo(f"{x.policy.id}: {sum(counts.values())} facts, {len(x.links)} links ({x.policy.title}, "
-                   f"effective {x.policy.effective_date or 'unknown'})")
-        for w in x.warnings:
-            typer.echo(f"warning: {w}", err=True)
-
-
 def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: Optional[str]) -> None:
-    """--workers / --scheduler: extraction on Dask; a failing file is reported and the rest stored."""
-    from catalog.batch import extract_batch
+    """--workers / --scheduler: extraction and storing on Dask; a failing file is reported and the rest stored."""
+    from catalog.batch import build_batch
     from catalog.ingest import policy_files
-    from catalog.store import write_extractions
+    from catalog.store import database_url
 
     files: list[Path] = []
     failures: list[tuple[str, str]] = []
@@ -132,9 +123,12 @@ def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: 
             files.extend(f for f in policy_files(p) if f not in files)
         except InputError as e:
             failures.append((e.path, e.problem))
-    engine = _engine(db)
+    _engine(db).dispose()  # the schema is created or upgraded once, here, before the workers write
+    url = database_url(db)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):  # workers may run elsewhere
+        url = "sqlite:///" + str(Path(url[len("sqlite:///"):]).resolve())
     where = scheduler or f"a local Dask cluster of {workers} workers"
-    typer.echo(f"extracting {len(files)} files on {where}", err=True)
+    typer.echo(f"building {len(files)} files on {where}", err=True)
     state = {"done": 0, "failed": 0}
 
     def show(_item: object) -> str:
@@ -146,16 +140,18 @@ def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: 
             bar.update(1)
 
         try:
-            result = extract_batch(files, workers=workers, scheduler=scheduler, on_progress=tick)
+            result = build_batch(files, url, workers=workers, scheduler=scheduler, on_progress=tick)
         except OSError as e:  # cannot reach the scheduler
             fail(f"cannot reach the Dask scheduler {scheduler}: {e}", 1)
     typer.echo(show(None), err=True)  # the bar's last state, also when stderr is not a terminal
-    write_extractions(engine, result.extractions)
-    _report(result.extractions)
+    for x in result.stored:
+        typer.echo(f"{x.id}: {x.facts} facts, {x.links} links ({x.title}, effective {x.effective_date})")
+        for w in x.warnings:
+            typer.echo(f"warning: {w}", err=True)
     failures += result.failures
     for path, reason in failures:
         typer.echo(f"failed: {path}: {reason}", err=True)
-    typer.echo(f"stored {len(result.extractions)} policy versions from {len(files) - len(result.failures)} files; "
+    typer.echo(f"stored {len(result.stored)} policy versions from {len(files) - len(result.failures)} files; "
                f"{len(failures)} failed", err=True)
     if failures:
         raise typer.Exit(1)

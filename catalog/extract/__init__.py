@@ -28,7 +28,8 @@ MIN_FACTS = 5
 def extract(doc: PolicyDocument) -> Extraction:
     b = Builder(doc)
     controller = extract_controller(b)
-    mentions = own_brand_dropped(drop_unnamed_destinations(drop_origins(doc, find_mentions(doc))), b.facts[controller]["label"])
+    mentions = drop_unnamed_destinations(drop_origins(doc, find_mentions(doc)))
+    mentions = own_brand_dropped(mentions, b.facts[controller]["label"])
     qualifiers = disclosure_qualifiers(mentions, doc.text)
     for m in mentions:
         c = lexicon(m.kind).concepts[m.concept]
