@@ -85,35 +85,64 @@ def excluded_here(doc: PolicyDocument, unit: Unit, kind: Kind, a: int, b: int) -
 _MASK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|\bhttps?://\S+|\bwww\.\S+")
 
 
+_STEMS: dict[str, str] = {}
+
+
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """(stemmed lower-case word, start, end) for every word, e-mail addresses and URLs left out."""
     masked = _MASK.sub(lambda m: " " * len(m[0]), text)
-    return [(stem(m[0].lower()), m.start(), m.end()) for m in TOKEN.finditer(masked)]
+    out = []
+    stems = _STEMS
+    for m in TOKEN.finditer(masked):
+        w = m[0]
+        s = stems.get(w)
+        if s is None:
+            s = stem(w.lower())
+            if len(stems) < 200_000:  # bounded: a word cache, not a leak
+                stems[w] = s
+        out.append((s, m.start(), m.end()))
+    return out
 
 
 def match_phrases(text: str, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[tuple[Kind, str, int, int]]:
     """(kind, concept, start, end) of every phrase in text; per kind, the longest match wins and matches don't overlap."""
-    index = phrase_index(kinds)
+    lengths, table = phrase_table(kinds)
     toks = tokens(text)
-    n = len(toks)
+    words = [t[0] for t in toks]
+    n = len(words)
     free: dict[Kind, int] = {}
     out: list[tuple[Kind, str, int, int]] = []
-    for i, (word, _, _) in enumerate(toks):
-        cands = index.get(word)
-        if not cands:
+    for i, word in enumerate(words):
+        lens = lengths.get(word)
+        if lens is None:
             continue
-        for phrase, kind, ident, exact in cands:
-            k = len(phrase)
-            if free.get(kind, 0) > i or i + k > n:
+        for k in lens:  # longest first
+            if i + k > n:
                 continue
-            if k > 1 and any(toks[i + j][0] != phrase[j] for j in range(1, k)):
+            entries = table.get(tuple(words[i : i + k]))
+            if entries is None:
                 continue
-            start, end = toks[i][1], toks[i + k - 1][2]
-            if exact and text[start:end] != exact:
-                continue
-            out.append((kind, ident, start, end))
-            free[kind] = i + k
+            for kind, ident, exact in entries:
+                if free.get(kind, 0) > i:
+                    continue
+                start, end = toks[i][1], toks[i + k - 1][2]
+                if exact and text[start:end] != exact:
+                    continue
+                out.append((kind, ident, start, end))
+                free[kind] = i + k
     return out
+
+
+@functools.cache
+def phrase_table(kinds: tuple[Kind, ...]) -> tuple[dict[str, tuple[int, ...]], dict[tuple[str, ...], list[tuple[Kind, str, str]]]]:
+    """The phrase index as (first word -> phrase lengths, longest first) and (phrase -> its concepts)."""
+    lengths: dict[str, set[int]] = {}
+    table: dict[tuple[str, ...], list[tuple[Kind, str, str]]] = {}
+    for first, cands in phrase_index(kinds).items():
+        for phrase, kind, ident, exact in cands:  # already longest first
+            lengths.setdefault(first, set()).add(len(phrase))
+            table.setdefault(phrase, []).append((kind, ident, exact))
+    return {w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()}, table
 
 
 def find_mentions(doc: PolicyDocument, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[Mention]:
