@@ -38,7 +38,11 @@ def pick(G, term: str, up: bool) -> tuple[str, list[str]]:
 def _short(G, nid: str) -> str:
     """Legal bases and safeguards by their standard key (Contract, SCCs): the table stays readable."""
     d = G.nodes[nid]
-    return (d.get("key") or d["label"]) if d["kind"] in ("legal_basis", "safeguard") else d["label"]
+    key = d.get("key") or ""
+    if d["kind"] in ("legal_basis", "safeguard") and key and key != "Other":
+        return key
+    return d["label"].split(" (")[0]  # 'Appropriate safeguards (unspecified)' -> 'Appropriate safeguards'
+
 
 
 def _cell(v) -> str:
