@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 from catalog.records import PolicyDocument

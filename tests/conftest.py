@@ -67,3 +67,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path):
 
         close_all_sessions()
         _drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def seed_graph(seed_path):
+    """The processing graph of the seed's two versions, extracted once (tests copy it before changing it)."""
+    from catalog.extract import extract
+    from catalog.graph import to_graph
+    from catalog.ingest import read_policy
+
+    return to_graph(extract(d) for d in read_policy(seed_path))

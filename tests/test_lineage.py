@@ -9,9 +9,7 @@ from typer.testing import CliRunner
 
 from catalog.build import build
 from catalog.cli import app
-from catalog.extract import extract
-from catalog.graph import restrict, to_graph
-from catalog.ingest import read_policy
+from catalog.graph import restrict
 from catalog.lineage import UnknownTerm, downstream, resolve, subject_view, upstream
 from catalog.store import make_engine
 
@@ -24,8 +22,8 @@ CTRL = "controller:alibaba-com-singapore-e-commerce-private-limited"
 
 
 @pytest.fixture(scope="module")
-def G(seed_path):
-    return to_graph(extract(d) for d in read_policy(seed_path))
+def G(seed_graph):
+    return seed_graph
 
 
 def hops(lin, relation=None):

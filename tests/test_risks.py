@@ -10,9 +10,7 @@ from typer.testing import CliRunner
 
 from catalog.build import build
 from catalog.cli import app
-from catalog.extract import extract
-from catalog.graph import restrict, to_graph
-from catalog.ingest import read_policy
+from catalog.graph import restrict
 from catalog.risks import Finding, completeness, find_risks
 from catalog.store import make_engine
 
@@ -22,8 +20,8 @@ HEALTH = "data_category:user.health_and_medical"
 
 
 @pytest.fixture(scope="module")
-def G(seed_path):
-    return to_graph(extract(d) for d in read_policy(seed_path))
+def G(seed_graph):
+    return seed_graph
 
 
 @pytest.fixture(scope="module")

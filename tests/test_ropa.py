@@ -7,9 +7,7 @@ import json
 import pytest
 
 from catalog.export import to_json
-from catalog.extract import extract
-from catalog.graph import restrict, to_graph
-from catalog.ingest import read_policy
+from catalog.graph import restrict
 from catalog.ropa import (
     ART6, ART9, BUSINESS_FUNCTION, COUNTRIES, DATA, INDIVIDUALS, JOINT_CONTROLLER, LEGITIMATE_INTERESTS,
     NO_SPECIAL_CATEGORY, NOT_STATED, RECIPIENTS, RETENTION, RIGHTS, ROPA_COLUMNS, SAFEGUARDS, business_function,
@@ -22,8 +20,8 @@ SUPPORT = "purpose:essential.service.operations.support"
 
 
 @pytest.fixture(scope="module")
-def G(seed_path):
-    return to_graph(extract(d) for d in read_policy(seed_path))
+def G(seed_graph):
+    return seed_graph
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,10 @@ def _graph(db: Optional[str], policy: Optional[str], org: Optional[str]):
     return G
 
 
-def _findings(G) -> list | None:
-    """Risk findings for the Findings sheet, when the risks module is installed."""
-    try:
-        from catalog.risks import find_risks
-    except ImportError:
-        return None
+def _findings(G) -> list:
+    """Risk findings for the workbook's Findings sheet."""
+    from catalog.risks import find_risks
+
     return find_risks(G)
 
 
@@ -46,8 +44,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         G = _graph(db, policy, org)
         findings = _findings(G)
         write_xlsx(output, G, findings)
-        extra = f", {len(findings)} findings" if findings is not None else ""
-        typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities{extra}")
+        typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities, {len(findings)} findings")
 
     @export_app.command("csv")
     def export_csv(
