@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= catalog.db
 PORT   ?= 8501
 
-.PHONY: run test setup demo bench score clean
+.PHONY: run test setup demo bench bench-scale score clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/bench_build.py
+
+bench-scale: setup
+	$(BIN)/python bench/make_corpus.py
+	$(BIN)/python bench/bench_scale.py
 
 score: setup
 	$(BIN)/python bench/score_dev.py
