@@ -10,6 +10,9 @@ belong to every category.
 from __future__ import annotations
 
 import difflib
+import itertools
+import weakref
+from array import array
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,33 +88,6 @@ def _node_phrases(kind: str) -> dict[str, list[tuple[str, ...]]]:
     return out
 
 
-def _score(G: nx.MultiDiGraph, n: str, term: str, toks: tuple[str, ...], phrases: dict[str, list]) -> int:
-    d = G.nodes[n]
-    t = term.lower()
-    ident, key, label = str(d.get("ident", "")).lower(), str(d.get("key") or "").lower(), str(d.get("label", "")).lower()
-    if t == ident:
-        return 100
-    if t == label:
-        return 95
-    if t == key:
-        return 90
-    node_phr = phrases.get(d.get("ident", ""), [])
-    if toks and toks in node_phr:
-        return 85
-    if len(t) >= 3 and t in label:
-        return 70
-    if not toks:
-        return 0
-    words = set(phrase_tokens(label)) | set(phrase_tokens(ident.replace(".", " ").replace("_", " ")))
-    if set(toks) <= words:
-        return 60
-    if any(set(toks) <= set(p) for p in node_phr):
-        return 50
-    if len(t) >= 4 and t in ident:
-        return 40
-    return 0
-
-
 def resolve(G: nx.MultiDiGraph, term: str, kinds: tuple[str, ...] | None = None) -> list[str]:
     """Node ids a term names, best first: an exact id, an ident or key, a label, or a plain phrase.
 
@@ -127,19 +103,43 @@ def resolve_scored(G: nx.MultiDiGraph, term: str, kinds: tuple[str, ...] | None 
     if term in G and (allowed is None or G.nodes[term]["kind"] in allowed):
         return [(term, 100)]
     toks = tuple(w for w in phrase_tokens(term) if w not in _FILLER) or phrase_tokens(term)
+    t = term.lower()
+    stoks = set(toks)
     scored: list[tuple[int, int, str]] = []
-    phrase_cache: dict[str, dict[str, list]] = {}
-    for n, kind in G.nodes(data="kind"):
-        if allowed is not None and kind not in allowed:
+    for r in _index(G).terms:
+        if allowed is not None and r.kind not in allowed:
             continue
-        if kind not in phrase_cache:
-            phrase_cache[kind] = _node_phrases(kind)
-        s = _score(G, n, term, toks, phrase_cache[kind])
+        s = _score_row(r, t, toks, stoks)
         if s:
-            scored.append((-s, _KIND_ORDER.get(kind, 99), n))
+            scored.append((-s, r.order, r.node))
     if not scored:
         raise UnknownTerm(term, suggest(G, term, kinds))
     return [(n, -s) for s, _, n in sorted(scored)]
+
+
+def _score_row(r: _TermRow, t: str, toks: tuple[str, ...], stoks: set[str]) -> int:
+    """How well a term (lowered t, content tokens toks) names a node: 100 its ident, 95 its label, 90 its
+    key, 85 a lexicon phrase of it, 70 part of the label, 60 words of label/ident, 50 words of a
+    phrase, 40 part of the ident; 0 not at all."""
+    if t == r.ident:
+        return 100
+    if t == r.label:
+        return 95
+    if t == r.key:
+        return 90
+    if toks and toks in r.phrases:
+        return 85
+    if len(t) >= 3 and t in r.label:
+        return 70
+    if not toks:
+        return 0
+    if stoks <= r.words:
+        return 60
+    if any(stoks <= p for p in r.phrase_sets):
+        return 50
+    if len(t) >= 4 and t in r.ident:
+        return 40
+    return 0
 
 
 def suggest(G: nx.MultiDiGraph, term: str, kinds: tuple[str, ...] | None = None, n: int = 5) -> list[str]:
@@ -229,50 +229,295 @@ def in_scope(G: nx.MultiDiGraph, policy_ids) -> set[str]:
 
 
 def _node_info(G: nx.MultiDiGraph, n: str) -> dict[str, Any]:
-    d = G.nodes[n]
-    return {"kind": d["kind"], "label": d["label"], "key": d.get("key") or "", "attrs": d.get("attrs", {}),
-            "policy_ids": sorted(in_scope(G, d["policy_ids"]))}
+    return _index(G).node_info(n)
+
+
+# ---------------------------------------------------------------- per-graph index
+#
+# A lineage query on a big catalog (every node and edge listing up to a thousand versions, with
+# evidence per version) spent its time rebuilding the same sets, sorts and evidence filters on
+# every query. They depend only on the graph, so they are computed once per graph object and
+# kept in a weak-keyed cache (the graph's own `G.graph` stays as it is: it is serialised and
+# copied elsewhere). The cache is dropped when the graph's node count, number of linked pairs, or its
+# `policies` table, changes; graphs are derived and never edited in place once built.
+#
+# A set of policy versions is an int bitmask over the graph's versions in sorted order (bit i is
+# the i-th smallest id): intersection, union and subset tests are single int operations, the
+# sets cost the garbage collector nothing to scan, and reading the bits back gives sorted ids.
+
+
+@dataclass(frozen=True)
+class _TermRow:
+    """A node's names as `_score_row` compares them, precomputed (lowered; stemmed tokens)."""
+
+    node: str
+    kind: Any
+    order: int
+    ident: str
+    label: str
+    key: str
+    phrases: frozenset[tuple[str, ...]]
+    phrase_sets: tuple[frozenset[str], ...]
+    words: frozenset[str]
+
+
+class _Edge:
+    """One edge (or the synthetic retention edge of a general retention fact) with its precomputations."""
+
+    __slots__ = ("data", "key", "rel", "ps", "attrs", "_sorted", "_runs", "_ev_all", "_ev_mask", "_ev_unknown", "_sg")
+
+    def __init__(self, data: dict[str, Any], key: str, ix: _Index):
+        self.data = data
+        self.key = key
+        self.rel = data["relation"]
+        pids = data.get("policy_ids")
+        self.ps: int | None = None if pids is None else ix.mask(pids)
+        self.attrs = data.get("attrs", {})
+        self._sorted: tuple[str, ...] | None = None
+        # the evidence as runs of one policy_id, in stored order: each run's bit and start offset
+        ev = data.get("evidence", ())
+        pos = array("l")  # the run's version as a bit position; -1: a version no path can hold in
+        starts = array("l")
+        last: Any = _NO_ID
+        mask = 0
+        for i, e in enumerate(ev):
+            pid = e.get("policy_id")
+            if pid != last:
+                b = ix.bit.get(pid, 0) if isinstance(pid, str) else 0
+                mask |= b
+                pos.append(b.bit_length() - 1)
+                starts.append(i)
+                last = pid
+        starts.append(len(ev))
+        self._runs = (pos, starts)
+        self._ev_all = tuple(ev)
+        self._ev_mask = mask
+        self._ev_unknown = -1 in pos
+        self._sg: list[tuple[str, _Edge, int]] | None = None
+
+    def sorted_ids(self, ps: int, ix: _Index) -> tuple[str, ...]:
+        """The versions of ps, sorted."""
+        if ps != self.ps:
+            return ix.ids(ps)
+        if self._sorted is None:
+            self._sorted = ix.ids(ps)
+        return self._sorted
+
+    def evidence(self, ps: int) -> tuple[dict[str, Any], ...]:
+        """The evidence entries whose policy_id is in ps, in their stored order."""
+        if not self._ev_unknown and not self._ev_mask & ~ps:
+            return self._ev_all
+        pos, starts = self._runs
+        ev = self._ev_all
+        out: list[dict[str, Any]] = []
+        for i, b in enumerate(pos):
+            if b >= 0 and ps >> b & 1:
+                out.extend(ev[starts[i]:starts[i + 1]])
+        return tuple(out)
+
+
+_NO_ID = object()
+
+
+class _Index:
+    """What lineage queries need from one graph, computed once."""
+
+    def __init__(self, G: nx.MultiDiGraph):
+        universe: set[str] = set()
+        for _, pids in G.nodes(data="policy_ids"):
+            universe.update(pids)
+        for _, _, pids in G.edges(data="policy_ids"):
+            if pids is not None:
+                universe.update(pids)
+        self.universe: list[str] = sorted(universe)
+        self.bit: dict[str, int] = {pid: 1 << i for i, pid in enumerate(self.universe)}
+        self._masks: dict[tuple, int] = {}
+        known = G.graph.get("policies")
+        self.scope: int | None = self.mask(p for p in known if p in self.bit) if known else None
+        self.kind: dict[str, Any] = {}
+        self.node_ps: dict[str, int] = {}
+        self.down: dict[str, list[tuple[str, _Edge]]] = {}
+        self.up: dict[str, list[tuple[str, _Edge]]] = {}
+        self.out_transfers: dict[str, list[tuple[str, _Edge]]] = {}
+        self.out_safeguards: dict[str, list[tuple[str, _Edge]]] = {}
+        self._info: dict[str, tuple] = {}
+        self._terms: list[_TermRow] | None = None
+        self._G_nodes: dict[str, dict[str, Any]] = dict(G.nodes(data=True))  # no reference to G itself
+        for n, d in G.nodes(data=True):
+            self.kind[n] = d["kind"]
+            self.node_ps[n] = self.mask(d["policy_ids"])
+            self.down[n], self.up[n], self.out_transfers[n], self.out_safeguards[n] = [], [], [], []
+        edges: dict[tuple[str, str, str], _Edge] = {}
+        for u, v, k, data in G.edges(keys=True, data=True):
+            e = edges[u, v, k] = _Edge(data, k, self)
+            if k in DOWN.get(self.kind[u], ()):
+                self.down[u].append((v, e))
+            if k == Relation.TRANSFERRED_TO:
+                self.out_transfers[u].append((v, e))
+            if k == Relation.SAFEGUARDED_BY:
+                self.out_safeguards[u].append((v, e))
+        # in-edges in G.in_edges order (per target, predecessors in insertion order)
+        for v in G:
+            follow = UP.get(self.kind[v], ())
+            self.up[v] = [(u, edges[u, v, k]) for u, _, k in G.in_edges(v, keys=True) if k in follow]
+        self._masks.clear()
+        self.controllers = _controllers(G)
+        self.general_retention: list[tuple[str, _Edge]] = []
+        for r in _general_retention(G):
+            nd = G.nodes[r]
+            synthetic = {"relation": Relation.RETAINED_FOR.value, "status": Status.INFERRED.value,
+                         "policy_ids": nd["policy_ids"],
+                         "evidence": [{**e, "note": f"retention stated for {ALL_DATA}"} for e in nd["evidence"]]}
+            self.general_retention.append((r, _Edge(synthetic, Relation.RETAINED_FOR.value, self)))
+        # per data category: the general retention facts it has no own retained_for edge to
+        self.retention_for: dict[str, list[tuple[str, _Edge]]] = {
+            n: [(r, e) for r, e in self.general_retention if not G.has_edge(n, r, Relation.RETAINED_FOR.value)]
+            for n, k in self.kind.items() if k == Kind.DATA_CATEGORY}
+
+    def mask(self, pids) -> int:  # noqa: ANN001
+        """The bitmask of a collection of version ids (all in the universe); equal lists share the work."""
+        key = pids if isinstance(pids, tuple) else tuple(pids)
+        m = self._masks.get(key)
+        if m is None:
+            m = self._masks[key] = self.or_all(map(self.bit.__getitem__, key))
+        return m
+
+    @staticmethod
+    def or_all(bits) -> int:  # noqa: ANN001
+        m = 0
+        for b in bits:
+            m |= b
+        return m
+
+    def ids(self, m: int) -> tuple[str, ...]:
+        """The version ids of a bitmask, sorted."""
+        return tuple(itertools.compress(self.universe, map("1".__eq__, bin(m)[:1:-1])))
+
+    def root_ps(self, n: str) -> int:
+        """in_scope(G, node's policy_ids)."""
+        return self.node_ps[n] & self.scope if self.scope is not None else self.node_ps[n]
+
+    def node_info(self, n: str) -> dict[str, Any]:
+        c = self._info.get(n)
+        if c is None:
+            d = self._G_nodes[n]
+            c = self._info[n] = (d["kind"], d["label"], d.get("key") or "", d.get("attrs", {}), self.ids(self.root_ps(n)))
+        return {"kind": c[0], "label": c[1], "key": c[2], "attrs": c[3], "policy_ids": list(c[4])}
+
+    def safeguards_of(self, e: _Edge, attrs: dict[str, Any] | None, v: str) -> list[tuple[str, _Edge, int]]:
+        """For a transfer hop into country v: the safeguards it names, each with the versions whose own
+        list leaves it out (a version without a list of its own keeps the merged one)."""
+        if attrs is e.attrs and e._sg is not None:
+            return e._sg
+        named = set((attrs or {}).get("safeguards", []))
+        by_policy = e.data.get("by_policy", {})
+        out = []
+        for sg, e2 in self.out_safeguards[v]:
+            ident = self._G_nodes[sg]["ident"]
+            if ident in named:
+                bad = self.or_all(self.bit.get(p, 0) for p, bp in by_policy.items()
+                                  if ident not in bp.get("safeguards", named))
+                out.append((sg, e2, bad))
+        if attrs is e.attrs:
+            e._sg = out
+        return out
+
+    @property
+    def terms(self) -> list[_TermRow]:
+        if self._terms is None:
+            rows: list[_TermRow] = []
+            phrase_cache: dict[Any, dict[str, list]] = {}
+            for n, d in self._G_nodes.items():
+                kind = d.get("kind")
+                if kind not in phrase_cache:
+                    phrase_cache[kind] = _node_phrases(kind)
+                ident = str(d.get("ident", "")).lower()
+                label = str(d.get("label", "")).lower()
+                node_phr = phrase_cache[kind].get(d.get("ident", ""), [])
+                words = set(phrase_tokens(label)) | set(phrase_tokens(ident.replace(".", " ").replace("_", " ")))
+                rows.append(_TermRow(n, kind, _KIND_ORDER.get(kind, 99), ident, label, str(d.get("key") or "").lower(),
+                                     frozenset(node_phr), tuple(frozenset(p) for p in node_phr), frozenset(words)))
+            self._terms = rows
+        return self._terms
+
+
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _fingerprint(G: nx.MultiDiGraph) -> tuple:
+    known = G.graph.get("policies")
+    # cheap (no walk over the edges in Python): node count, linked pairs, the versions table
+    return len(G._node), sum(map(len, G._succ.values())), id(known), len(known) if known else 0
+
+
+def _index(G: nx.MultiDiGraph) -> _Index:
+    """The graph's index, built on first use and rebuilt if the graph has changed size since."""
+    fp = _fingerprint(G)
+    try:
+        hit = _INDEXES.get(G)
+    except TypeError:  # a graph that cannot be weakly referenced: no cache
+        return _Index(G)
+    if hit is not None and hit[0] == fp:
+        return hit[1]
+    ix = _Index(G)
+    _INDEXES[G] = (fp, ix)
+    return ix
 
 
 class _Walk:
-    """Breadth-first search that carries, per node, the policy versions it is reached in."""
+    """Breadth-first search that carries, per node, the policy versions it is reached in (as a bitmask)."""
 
     def __init__(self, G: nx.MultiDiGraph, root: str, direction: str):
         self.G = G
+        self.ix = _index(G)
         self.lin = Lineage(root, direction)
-        self.reached: dict[str, set[str]] = {}
-        self.hops: dict[tuple[str, str, str], tuple[dict, set[str]]] = {}
+        self.reached: dict[str, int] = {}
+        # per hop key: the versions it holds in, its edge, and its attrs where they are not the edge's
+        # (ints and shared objects: a query on a big catalog leaves little for the garbage collector)
+        self.hops: dict[tuple[str, str, str], int] = {}
+        self.edges: dict[tuple[str, str, str], _Edge] = {}
+        self.attrs: dict[tuple[str, str, str], dict] = {}
         self.queue: deque[str] = deque()
-        self.visit(root, in_scope(G, G.nodes[root]["policy_ids"]))
+        self.visit(root, self.ix.root_ps(root))
 
-    def visit(self, n: str, policies: set[str]) -> None:
-        policies = policies & set(self.G.nodes[n]["policy_ids"])
-        new = policies - self.reached.get(n, set())
-        if not new and n in self.reached:
+    def visit(self, n: str, policies: int) -> None:
+        policies &= self.ix.node_ps[n]
+        cur = self.reached.get(n)
+        if cur is None:
+            self.reached[n] = policies
+        elif not policies & ~cur:
             return
-        self.reached.setdefault(n, set()).update(new)
+        else:
+            self.reached[n] = cur | policies
         self.queue.append(n)
 
-    def hop(self, u: str, v: str, data: dict, policies: set[str], attrs: dict | None = None) -> set[str]:
-        ps = policies & set(data.get("policy_ids", policies))
+    def hop(self, u: str, v: str, e: _Edge, policies: int, attrs: dict | None = None) -> int:
+        ps = policies if e.ps is None else policies & e.ps
         if not ps:
             return ps
-        key = (u, v, data["relation"])
-        if key in self.hops:
-            self.hops[key][1].update(ps)
+        key = (u, v, e.rel)
+        h = self.hops.get(key)
+        if h is None:
+            self.hops[key] = ps
+            self.edges[key] = e
+            if attrs is not None:
+                self.attrs[key] = attrs
         else:
-            self.hops[key] = ({**data, "attrs": attrs if attrs is not None else data.get("attrs", {})}, set(ps))
+            self.hops[key] = h | ps
         return ps
 
     def result(self) -> Lineage:
         lin = self.lin
-        for (u, v, rel), (data, ps) in sorted(self.hops.items()):
-            evidence = tuple(e for e in data.get("evidence", ()) if e.get("policy_id") in ps)
-            lin.hops.append(Hop(u, v, rel, data.get("status", Status.STATED.value), evidence,
-                                dict(data.get("attrs", {})), tuple(sorted(ps))))
-        for n in {lin.root} | {h.source for h in lin.hops} | {h.target for h in lin.hops}:
-            lin.nodes[n] = _node_info(self.G, n)
-        lin.nodes = dict(sorted(lin.nodes.items()))
+        ix = self.ix
+        stated = Status.STATED.value
+        edges, own_attrs = self.edges, self.attrs
+        for key in sorted(self.hops):
+            e, ps = edges[key], self.hops[key]
+            u, v, rel = key
+            lin.hops.append(Hop(u, v, rel, e.data.get("status", stated), e.evidence(ps),
+                                dict(own_attrs.get(key, e.attrs)), e.sorted_ids(ps, ix)))
+        for n in sorted({lin.root} | {h.source for h in lin.hops} | {h.target for h in lin.hops}):
+            lin.nodes[n] = ix.node_info(n)
         return lin
 
 
@@ -289,27 +534,18 @@ def downstream(G: nx.MultiDiGraph, node_id: str) -> Lineage:
     if node_id not in G:
         raise UnknownTerm(node_id, suggest(G, node_id))
     w = _Walk(G, node_id, "down")
-    general_retention = _general_retention(G)
-    controllers = _controllers(G)
+    ix = w.ix
     while w.queue:
         n = w.queue.popleft()
-        ps = set(w.reached[n])
-        kind = G.nodes[n]["kind"]
-        follow = DOWN.get(kind, ())
-        for _, v, rel, data in G.out_edges(n, keys=True, data=True):
-            if rel not in follow:
-                continue
-            if got := w.hop(n, v, data, ps):
+        ps = w.reached[n]
+        for v, e in ix.down[n]:
+            if got := w.hop(n, v, e, ps):
                 w.visit(v, got)
-        if kind == Kind.DATA_CATEGORY:
-            for c in controllers:  # the controller's general transfers cover every category
+        if ix.kind[n] == Kind.DATA_CATEGORY:
+            for c in ix.controllers:  # the controller's general transfers cover every category
                 w.visit(c, ps)
-            for r in general_retention:
-                ev = G.nodes[r]["evidence"]
-                synthetic = {"relation": Relation.RETAINED_FOR.value, "status": Status.INFERRED.value,
-                             "policy_ids": G.nodes[r]["policy_ids"],
-                             "evidence": [{**e, "note": f"retention stated for {ALL_DATA}"} for e in ev]}
-                if not G.has_edge(n, r, Relation.RETAINED_FOR.value) and (got := w.hop(n, r, synthetic, ps, {"scope": ALL_DATA})):
+            for r, e in ix.retention_for[n]:  # retention stated for all personal data, as an inferred hop
+                if got := w.hop(n, r, e, ps, {"scope": ALL_DATA}):
                     w.visit(r, got)
     _add_safeguards(w)
     return w.result()
@@ -317,15 +553,13 @@ def downstream(G: nx.MultiDiGraph, node_id: str) -> Lineage:
 
 def _add_safeguards(w: _Walk) -> None:
     """A country's safeguards join the lineage only as far as a transfer on it names them (per version)."""
-    for (u, v, rel), (data, ps) in list(w.hops.items()):
+    for key, ps in list(w.hops.items()):
+        u, v, rel = key
         if rel != Relation.TRANSFERRED_TO:
             continue
-        named = set((data.get("attrs") or {}).get("safeguards", []))
-        for _, sg, rel2, d2 in w.G.out_edges(v, keys=True, data=True):
-            if rel2 == Relation.SAFEGUARDED_BY and w.G.nodes[sg]["ident"] in named:
-                by_policy = data.get("by_policy", {})
-                ok = {p for p in ps if w.G.nodes[sg]["ident"] in by_policy.get(p, {}).get("safeguards", named)}
-                w.hop(v, sg, d2, ok)
+        e = w.edges[key]
+        for sg, e2, bad in w.ix.safeguards_of(e, w.attrs.get(key, e.attrs), v):
+            w.hop(v, sg, e2, ps & ~bad if bad else ps)
 
 
 def upstream(G: nx.MultiDiGraph, node_id: str) -> Lineage:
@@ -333,27 +567,23 @@ def upstream(G: nx.MultiDiGraph, node_id: str) -> Lineage:
     if node_id not in G:
         raise UnknownTerm(node_id, suggest(G, node_id))
     w = _Walk(G, node_id, "up")
-    root_kind = G.nodes[node_id]["kind"]
+    ix = w.ix
+    root_kind = ix.kind[node_id]
     while w.queue:
         n = w.queue.popleft()
-        ps = set(w.reached[n])
-        follow = UP.get(G.nodes[n]["kind"], ())
-        for u, _, rel, data in G.in_edges(n, keys=True, data=True):
-            if rel not in follow:
-                continue
-            if root_kind == Kind.SAFEGUARD and rel == Relation.TRANSFERRED_TO and \
-                    G.nodes[node_id]["ident"] not in (data.get("attrs") or {}).get("safeguards", []):
+        ps = w.reached[n]
+        for u, e in ix.up[n]:
+            if root_kind == Kind.SAFEGUARD and e.key == Relation.TRANSFERRED_TO and \
+                    G.nodes[node_id]["ident"] not in (e.data.get("attrs") or {}).get("safeguards", []):
                 continue  # only the transfers this safeguard covers
-            if got := w.hop(u, n, data, ps):
+            if got := w.hop(u, n, e, ps):
                 w.visit(u, got)
     if root_kind == Kind.RECIPIENT:  # "does it leave the EEA?": the recipient's own onward transfers
-        for _, country, rel, data in G.out_edges(node_id, keys=True, data=True):
-            if rel == Relation.TRANSFERRED_TO:
-                w.hop(node_id, country, data, set(w.reached[node_id]))
+        for country, e in ix.out_transfers[node_id]:
+            w.hop(node_id, country, e, w.reached[node_id])
     if root_kind in (Kind.RECIPIENT, Kind.COUNTRY):
         _add_safeguards(w)
     return w.result()
-
 
 # ---------------------------------------------------------------- rows
 
