@@ -77,3 +77,20 @@ def seed_graph(seed_path):
     from catalog.ingest import read_policy
 
     return to_graph(extract(d) for d in read_policy(seed_path))
+
+
+def assert_evidence_holds(x) -> None:
+    """Every fact and link of an extraction has evidence whose quote is the text at its offsets,
+    and every inferred link says why (its note)."""
+    from catalog.records import Status
+
+    assert x.facts and x.links
+    for item in (*x.facts, *x.links):
+        assert item.evidence, item
+        for e in item.evidence:
+            assert e.policy_id == x.policy.id
+            assert x.policy.text[e.start:e.end] == e.quote
+            assert e.rule
+    for link in x.links:
+        if link.status is Status.INFERRED:
+            assert any(e.note for e in link.evidence), link

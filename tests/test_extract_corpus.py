@@ -10,6 +10,7 @@ import pytest
 
 from catalog.extract import extract
 from catalog.ingest import read_policy
+from tests.conftest import assert_evidence_holds
 from catalog.records import Extraction, Kind, Relation, Status
 from conftest import CORPUS
 
@@ -51,15 +52,7 @@ def test_the_corpus_is_there():
 def test_every_fact_and_link_has_evidence_that_holds(path):
     for x in extracted(str(path)):
         assert len(x.facts) > 40 and x.links
-        for item in (*x.facts, *x.links):
-            assert item.evidence, item
-            for e in item.evidence:
-                assert e.policy_id == x.policy.id
-                assert x.policy.text[e.start:e.end] == e.quote
-                assert e.rule
-        for l in x.links:
-            if l.status is Status.INFERRED:
-                assert any(e.note for e in l.evidence), l
+        assert_evidence_holds(x)
 
 
 def test_booking_com():

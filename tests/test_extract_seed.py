@@ -6,6 +6,7 @@ import pytest
 
 from catalog.extract import extract
 from catalog.ingest import read_policy
+from tests.conftest import assert_evidence_holds
 from catalog.records import Kind, Relation, Status
 
 
@@ -26,15 +27,7 @@ def links(x, relation=None):
 def test_every_fact_and_link_has_evidence_that_holds(seed):
     for x in seed:
         assert x.facts and x.links
-        for item in (*x.facts, *x.links):
-            assert item.evidence, item
-            for e in item.evidence:
-                assert e.policy_id == x.policy.id
-                assert x.policy.text[e.start:e.end] == e.quote
-                assert e.rule
-        for l in x.links:
-            if l.status is Status.INFERRED:
-                assert any(e.note for e in l.evidence), l
+        assert_evidence_holds(x)
 
 
 def test_controller_with_registration_number_and_contact(seed):
