@@ -10,8 +10,8 @@ import pytest
 
 from catalog.extract import extract
 from catalog.ingest import read_policy
-from tests.conftest import assert_evidence_holds
 from catalog.records import Extraction, Kind, Relation, Status
+from tests.conftest import assert_evidence_holds
 from conftest import CORPUS
 
 OTHER = CORPUS / "other"

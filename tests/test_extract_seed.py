@@ -6,8 +6,8 @@ import pytest
 
 from catalog.extract import extract
 from catalog.ingest import read_policy
-from tests.conftest import assert_evidence_holds
 from catalog.records import Kind, Relation, Status
+from tests.conftest import assert_evidence_holds
 
 
 @pytest.fixture(scope="module")
