@@ -11,8 +11,7 @@ import pytest
 from catalog.extract import extract
 from catalog.ingest import read_policy
 from catalog.records import Extraction, Kind, Relation, Status
-from tests.conftest import assert_evidence_holds
-from conftest import CORPUS
+from tests.conftest import CORPUS, assert_evidence_holds
 
 OTHER = CORPUS / "other"
 HISTORY = CORPUS / "alibaba-history"
