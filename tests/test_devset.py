@@ -8,7 +8,7 @@ import pytest
 from catalog import devset
 from catalog.devset import Counts, gold, locate, micro, score_passages, to_text
 from catalog.ingest import to_documents
-from conftest import CORPUS
+from tests.conftest import CORPUS
 
 DEV = CORPUS / "gdpr-transparency-dev"
 
