@@ -61,9 +61,6 @@ def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[st
     return apply_reviews(G, reviews) if reviews else G  # a DPO's decisions show in every view and export
 
 
-_load_graph = load_graph
-
-
 @app.command()
 def build(
     paths: list[Path] = typer.Argument(..., help="Policy files (.txt, .md, .html) or directories of them."),
@@ -83,7 +80,7 @@ def build(
 
     Example: ropa build vendors/ --workers 2 --db postgresql+psycopg://user:pw@host/ropa
     """
-    from catalog.build import build as run_build, collect_files, extract_all, read_documents
+    from catalog.build import collect_files, extract_all, read_documents
     from catalog.store import write_extractions
 
     if workers or scheduler:
@@ -101,7 +98,6 @@ def build(
     engine = _engine(db)
     extractions = extract_all(docs)
     write_extractions(engine, extractions)
-    _ = run_build  # the library's one-call pipeline; the CLI splits it for the progress bar
     for x in extractions:
         counts = x.counts()
         typer.echo(f"{x.policy.id}: {sum(counts.values())} facts, {len(x.links)} links ({x.policy.title}, "
@@ -210,7 +206,7 @@ def show(
         fail(f"unknown kind {kind!r}; expected one of: {', '.join(k.value for k in Kind)}")
     from catalog.graph import nodes_of_kind
 
-    G = _load_graph(db, policy)
+    G = load_graph(db, policy)
     rows = []
     for n in nodes_of_kind(G, kind_value):
         d = G.nodes[n]
@@ -241,7 +237,7 @@ def export_json(
     """
     from catalog.export import to_json, write_json
 
-    G = _load_graph(db, policy)
+    G = load_graph(db, policy)
     data = to_json(G)
     write_json(output, data)
     typer.echo(f"wrote {output}: {len(data['policies'])} policies, {len(data['nodes'])} nodes, {len(data['edges'])} edges")
