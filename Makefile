@@ -23,7 +23,7 @@ $(DB): $(BIN)/.installed
 demo: $(DB)
 
 run: demo
-	ROPA_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	ROPA_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1 --server.headless true
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -10,9 +10,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from catalog.extract import extract
-from catalog.ingest import policy_files, read_policy, with_unique_ids
+from catalog.ingest import policy_files, read_policy, with_ids_distinct_from, with_unique_ids
 from catalog.records import Extraction, PolicyDocument
-from catalog.store import write_extractions
+from catalog.store import read_version_sources, write_extractions
 
 
 @dataclass
@@ -49,7 +49,7 @@ def extract_all(docs: Sequence[PolicyDocument]) -> list[Extraction]:
 def build(paths: Iterable[str | Path], engine: Engine, tick: Callable[[Path], None] | None = None) -> BuildResult:
     """Read, extract and store; the database changes only if every input is readable."""
     files = collect_files(paths)
-    docs = read_documents(files, tick)
+    docs = with_ids_distinct_from(read_documents(files, tick), read_version_sources(engine))
     extractions = extract_all(docs)
     write_extractions(engine, extractions)
     warnings = [w for x in extractions for w in x.warnings]

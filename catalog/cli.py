@@ -80,8 +80,11 @@ def build(
 
     Example: ropa build vendors/ --workers 2 --db postgresql+psycopg://user:pw@host/ropa
     """
+    from sqlalchemy.exc import SQLAlchemyError
+
     from catalog.build import collect_files, extract_all, read_documents
-    from catalog.store import write_extractions
+    from catalog.ingest import with_ids_distinct_from
+    from catalog.store import read_version_sources, write_extractions
 
     if workers or scheduler:
         _build_batch(paths, db, workers or 2, scheduler)
@@ -96,8 +99,12 @@ def build(
     except InputError as e:
         fail(str(e))
     engine = _engine(db)
+    docs = with_ids_distinct_from(docs, read_version_sources(engine))
     extractions = extract_all(docs)
-    write_extractions(engine, extractions)
+    try:
+        write_extractions(engine, extractions)
+    except SQLAlchemyError as e:  # one line, not a traceback; the transaction was rolled back
+        fail(f"cannot store in {db or 'the catalog'}: {str(e.orig if hasattr(e, 'orig') else e).splitlines()[0]}", 1)
     for x in extractions:
         counts = x.counts()
         typer.echo(f"{x.policy.id}: {sum(counts.values())} facts, {len(x.links)} links ({x.policy.title}, "
@@ -165,6 +172,8 @@ def policies(
     """
     from catalog.store import read_counts, read_policies
 
+    if format not in ("table", "json"):
+        fail(f"unknown format {format!r}; expected table or json")
     engine = _engine(db)
     rows = read_policies(engine)
     if org:
@@ -193,6 +202,7 @@ def policies(
 def show(
     kind: str = typer.Argument(..., help="One of: " + ", ".join(k.value for k in Kind)),
     policy: Optional[str] = PolicyOption,
+    org: Optional[str] = OrgOption,
     db: Optional[str] = DbOption,
     format: str = typer.Option("table", "--format", help="table or json"),
 ) -> None:
@@ -200,13 +210,15 @@ def show(
 
     Example: ropa show recipient --policy alibaba-com-2019-01-17
     """
+    if format not in ("table", "json"):
+        fail(f"unknown format {format!r}; expected table or json")
     try:
         kind_value = Kind(kind.replace("-", "_")).value
     except ValueError:
         fail(f"unknown kind {kind!r}; expected one of: {', '.join(k.value for k in Kind)}")
     from catalog.graph import nodes_of_kind
 
-    G = load_graph(db, policy)
+    G = load_graph(db, policy, org)
     rows = []
     for n in nodes_of_kind(G, kind_value):
         d = G.nodes[n]
@@ -229,6 +241,7 @@ def _clip(s: str, n: int) -> str:
 def export_json(
     output: Path = typer.Option(..., "--output", "-o", help="File to write."),
     policy: Optional[str] = PolicyOption,
+    org: Optional[str] = OrgOption,
     db: Optional[str] = DbOption,
 ) -> None:
     """The processing graph as JSON: policies, nodes and edges, each with evidence.
@@ -237,7 +250,7 @@ def export_json(
     """
     from catalog.export import to_json, write_json
 
-    G = load_graph(db, policy)
+    G = load_graph(db, policy, org)
     data = to_json(G)
     write_json(output, data)
     typer.echo(f"wrote {output}: {len(data['policies'])} policies, {len(data['nodes'])} nodes, {len(data['edges'])} edges")

@@ -21,6 +21,8 @@ from catalog.vocabulary import patterns
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 MAX_BYTES = 20 * 1024 * 1024
+#: A policy id's publisher part is cut to this length (ids are primary keys on every database).
+MAX_SLUG = 60
 
 
 class InputError(Exception):
@@ -41,7 +43,8 @@ def policy_files(path: str | Path) -> list[Path]:
     if not p.exists():
         raise InputError(p, "no such file or directory")
     if p.is_dir():
-        files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
+        files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                       and not any(part.startswith(".") for part in f.relative_to(p).parts))  # no .git, .venv
         files = [f for f in files if f.name.upper() not in {"README.MD", "SOURCES.MD"}]
         if not files:
             raise InputError(p, "directory holds no .txt, .md or .html file")
@@ -94,6 +97,7 @@ def read_policy(path: str | Path) -> list[PolicyDocument]:
 def from_html(html: str) -> str:
     """HTML to Markdown-like text with a real parser: headings kept, chrome elements dropped."""
     from bs4 import BeautifulSoup, NavigableString, Tag
+    from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "template"]):
@@ -103,10 +107,12 @@ def from_html(html: str) -> str:
     blocks = {"p", "div", "section", "blockquote", "dd", "dt", "pre", "address", "figcaption"}
 
     def inline(node: Tag) -> str:
-        return re.sub(r"\s+", " ", node.get_text(" ")).strip()
+        return re.sub(r"\s+", " ", node.get_text(" ")).strip()  # get_text leaves comments out
 
     def walk(node: Tag) -> None:
         for child in node.children:
+            if isinstance(child, (Comment, Doctype, Declaration, ProcessingInstruction, CData)):
+                continue  # markup about the page, not text of the policy
             if isinstance(child, NavigableString):
                 s = re.sub(r"\s+", " ", str(child)).strip()
                 if s:
@@ -124,9 +130,11 @@ def from_html(html: str) -> str:
                 if nested is None:
                     out.append("\n- " + inline(child) + "\n")
                 else:
-                    own = "".join(str(c) for c in child.children if c is not nested and isinstance(c, NavigableString)).strip()
+                    own = " ".join(c.get_text(" ") if isinstance(c, Tag) else str(c) for c in child.children
+                                   if c is not nested and not isinstance(c, (Comment, Doctype)))
+                    own = re.sub(r"\s+", " ", own).strip()
                     if own:
-                        out.append("\n- " + re.sub(r"\s+", " ", own) + "\n")
+                        out.append("\n- " + own + "\n")
                     walk(nested)
             elif name == "tr":
                 cells = [inline(c) for c in child.find_all(["td", "th"])]
@@ -308,11 +316,13 @@ def _squash(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", s.lower())
 
 
-def drop_chrome(blocks: list[tuple[str, str, int]], page: str) -> list[tuple[str, str, int]]:
-    """Drop navigation/footer blocks anywhere, and scraped repeats at the tail of the page."""
+def drop_chrome(blocks: list[tuple[str, str, int]], squashed_page: str) -> list[tuple[str, str, int]]:
+    """Drop navigation/footer blocks anywhere, and scraped repeats at the tail of the page.
+
+    `squashed_page` is `_squash(page)`, computed once per page by the caller.
+    """
     chrome = patterns("chrome")
     kept = [b for b in blocks if not any(p.search(b[1]) for p in chrome)]
-    squashed_page = _squash(page)
     # trailing blocks that repeat text found earlier in the page are scrape artefacts
     while kept:
         kind, text, _ = kept[-1]
@@ -341,7 +351,7 @@ def _publisher(raw: str, blocks: list[tuple[str, str, int]], source: str) -> tup
     if not pub and (c := COPYRIGHT_RE.search(raw)):
         pub = c["name"].strip()
     if not pub:
-        stem = Path(source).name
+        stem = Path(source).stem
         stem = re.split(r"[.\-_ ](?:privacy|policy)", stem, flags=re.IGNORECASE)[0]
         stem = re.sub(r"_(com|net|org|io|co|de|fr|uk)$", r".\1", stem)
         stem = stem.replace("_", " ").strip() or "Unknown publisher"
@@ -391,20 +401,22 @@ def to_documents(text: str, source: str = "<input>", fmt: str = "text") -> list[
     """Pure: raw text of a page to its policy versions, normalised and segmented."""
     raw = from_html(text) if fmt == "html" else text
     parts = split_versions(raw)
+    squashed = _squash(raw)
+    file_date = m[1] if (m := re.search(r"(\d{4}-\d{2}-\d{2})", Path(source).name)) else ""
     docs: list[PolicyDocument] = []
     for part in parts:
-        blocks = drop_chrome(to_blocks(part), raw)
+        blocks = drop_chrome(to_blocks(part), squashed)
         if not blocks:
             continue
         publisher, title = _publisher(raw, blocks, source)
         marker = VERSION_MARKER.search(clean_inline(part.split("\n", 1)[0]))
         date = parse_date(marker["date"]) if marker else None
-        retrieved = ""
+        retrieved = file_date  # the snapshot date a file name carries, if any
         if date is None:
             date, retrieved = _effective_date(blocks, source)
         body = to_markdown(blocks)
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        ident = f"{slug(publisher)}-{date.isoformat() if date else digest[:8]}"
+        ident = f"{slug(publisher)[:MAX_SLUG]}-{date.isoformat() if date else digest[:8]}"
         sections, units = segment(body)
         docs.append(PolicyDocument(
             id=ident, title=title, publisher=publisher, effective_date=date, source=source,
@@ -423,5 +435,24 @@ def with_unique_ids(docs: list[PolicyDocument]) -> list[PolicyDocument]:
         if d.id in seen and seen[d.id] != d.content_hash:
             d = replace(d, id=f"{d.id}-r{d.retrieved or d.content_hash[:8]}")
         seen.setdefault(d.id, d.content_hash)
+        out.append(d)
+    return out
+
+
+def with_ids_distinct_from(docs: list[PolicyDocument], stored: dict[str, tuple[str, str]]) -> list[PolicyDocument]:
+    """A text whose id is already stored for another file with other content gets its own id.
+
+    `stored` maps id -> (source, content hash). The same file rebuilt (same source) replaces its
+    version; a different file claiming the same publisher and date (another snapshot) is kept apart,
+    its id suffixed with its retrieval date or hash, instead of silently replacing the stored text.
+    """
+    from dataclasses import replace
+
+    out = []
+    for d in docs:
+        if d.id in stored:
+            source, digest = stored[d.id]
+            if digest != d.content_hash and Path(source).name != Path(d.source).name:
+                d = replace(d, id=f"{d.id}-r{d.retrieved or d.content_hash[:8]}")
         out.append(d)
     return out

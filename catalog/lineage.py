@@ -609,6 +609,9 @@ def _row(category: str, purpose: str, base_hops: list[Hop], recipient: str, tran
         row.update(_transfer_cells(transfer))
     inferred = any(h.status == Status.INFERRED for h in path)
     row["status"] = Status.INFERRED.value if inferred else Status.STATED.value
+    # the bases are one cell of several hops: name the ones that are inferred, not stated
+    row["inferred_bases"] = sorted({h.target for h in base_hops
+                                    if h.status == Status.INFERRED and ps & set(h.policy_ids)})
     row["policy_ids"] = sorted(ps)
     return row
 

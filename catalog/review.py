@@ -238,3 +238,20 @@ def reviewed_items(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
                         "label": f"{G.nodes[u].get('label', u)} —{k}→ {G.nodes[v].get('label', v)}",
                         "kind": "link", **d["review"]})
     return sorted(out, key=lambda x: x.get("at", ""), reverse=True)
+
+
+def without_rejected(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """Pure: the graph without the facts and links a DPO rejected (what risk checks should judge).
+
+    Views and exports keep rejected facts, marked with their review; findings should not be raised
+    on something the DPO has ruled out.
+    """
+    rejected_nodes = [n for n, d in G.nodes(data=True) if (d.get("review") or {}).get("decision") == "reject"]
+    rejected_edges = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
+                      if (d.get("review") or {}).get("decision") == "reject"]
+    if not rejected_nodes and not rejected_edges:
+        return G
+    H = G.copy()
+    H.remove_edges_from(rejected_edges)
+    H.remove_nodes_from(rejected_nodes)
+    return H

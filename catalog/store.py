@@ -157,6 +157,13 @@ def read_policies(engine: Engine) -> list[PolicyRow]:
     return sorted(rows, key=lambda r: (r.organisation, r.effective_date or r.built_at.date(), r.id))
 
 
+def read_version_sources(engine: Engine) -> dict[str, tuple[str, str]]:
+    """Stored policy version id -> (source, content hash): what a new build must not silently replace."""
+    with Session(engine) as session:
+        rows = session.execute(select(PolicyRow.id, PolicyRow.source, PolicyRow.content_hash)).all()
+    return {pid: (source, digest) for pid, source, digest in rows}
+
+
 def read_counts(engine: Engine) -> dict[str, dict[str, int]]:
     """Facts per kind per policy version."""
     from sqlalchemy import func

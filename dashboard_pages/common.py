@@ -21,7 +21,7 @@ import networkx as nx
 import streamlit as st
 
 from catalog.graph import to_graph
-from catalog.review import apply_reviews, catalog_stamp, read_reviews
+from catalog.review import apply_reviews, catalog_stamp, read_reviews, without_rejected
 from catalog.store import database_url, make_engine, read_counts, read_extractions, read_policies
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -331,7 +331,7 @@ SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 def _findings(url: str, policy_id: str, stamp: str) -> list[dict[str, Any]]:
     from catalog.risks import find_risks
 
-    rows = [f.to_dict() for f in find_risks(_graph(url, policy_id, stamp))]
+    rows = [f.to_dict() for f in find_risks(without_rejected(_graph(url, policy_id, stamp)))]
     return sorted(rows, key=lambda f: (SEVERITY_ORDER.get(str(f.get("severity", "")).lower(), 9), f.get("check", "")))
 
 
@@ -441,7 +441,7 @@ def _ropa_xlsx(url: str, policy_id: str, stamp: str) -> bytes:
     G = _graph(url, policy_id, stamp)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "ropa.xlsx"
-        write_xlsx(path, G, findings=find_risks(G))
+        write_xlsx(path, G, findings=find_risks(without_rejected(G)))
         return path.read_bytes()
 
 

@@ -53,3 +53,36 @@ def test_review_refuses_bad_decisions(db_url):
     r = runner.invoke(app, ["review", "recipient:yandex", "maybe", "-r", "dpo", "--db", db_url])
     assert r.exit_code == 2 and "unknown decision 'maybe'" in r.output
     assert "No review decisions yet." in runner.invoke(app, ["reviews", "--db", db_url]).output
+
+
+def test_review_refuses_unknown_targets_and_versions(db_url, tmp_path):
+    runner.invoke(app, ["build", str(DEMO), "--db", db_url])
+    r = runner.invoke(app, ["review", "recipient:nosuch", "confirm", "-r", "dpo", "--db", db_url])
+    assert r.exit_code == 2 and "nothing in the catalog is 'recipient:nosuch'" in r.output
+    r = runner.invoke(app, ["review", "recipient:google", "confirm", "-r", "dpo", "--policy", "alibaba-com-2019-01-71",
+                            "--db", db_url])
+    assert r.exit_code == 2 and "no policy version 'alibaba-com-2019-01-71'" in r.output
+    r = runner.invoke(app, ["review", "recipient:vkontakte", "confirm", "-r", "dpo", "--policy", "alibaba-com-2019-01-17",
+                            "--db", db_url])
+    assert r.exit_code == 2  # VKontakte is only in the 2018 version
+    link = "data_category:user.health_and_medical|disclosed_to|recipient:insurers"
+    r = runner.invoke(app, ["review", link, "add", "-r", "dpo", "-c", "insurers get claims data", "--link", link,
+                            "--db", db_url])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["export", "json", "-o", str(tmp_path / "c.json"), "--db", db_url]).exit_code == 0
+    data = json.loads((tmp_path / "c.json").read_text())
+    added = next(e for e in data["edges"] if (e["source"], e["relation"], e["target"]) ==
+                 ("data_category:user.health_and_medical", "disclosed_to", "recipient:insurers"))
+    assert added["status"] == "reviewed" and added["review"]["comment"] == "insurers get claims data"
+    assert "all versions" in runner.invoke(app, ["reviews", "--db", db_url]).output
+
+
+def test_rejected_fact_raises_no_finding(db_url):
+    runner.invoke(app, ["build", str(DEMO), "--db", db_url])
+    before = json.loads(runner.invoke(app, ["risks", "--format", "json", "--db", db_url]).output)
+    assert "undeclared-transfer:recipient:mail-ru" in {f["id"] for f in before["findings"]}
+    r = runner.invoke(app, ["review", "recipient:mail-ru", "reject", "-r", "dpo", "-c", "not a recipient", "--db", db_url])
+    assert r.exit_code == 0
+    after = json.loads(runner.invoke(app, ["risks", "--format", "json", "--db", db_url]).output)
+    assert "undeclared-transfer:recipient:mail-ru" not in {f["id"] for f in after["findings"]}
+    assert "undeclared-transfer:recipient:yandex" in {f["id"] for f in after["findings"]}

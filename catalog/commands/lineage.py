@@ -96,9 +96,11 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         for r in rows:
             for c in ("data_category", "purpose", "recipient", "transferred_by", "country"):
                 r[c] = _short(G, r[c]) if r[c] in G else r[c]
-            for c in ("legal_basis", "safeguards", "retention"):
+            inferred = set(r.get("inferred_bases", ()))
+            r["legal_basis"] = [_short(G, x) + (" (inferred)" if x in inferred else "") for x in r["legal_basis"]]
+            for c in ("safeguards", "retention"):
                 r[c] = [_short(G, x) for x in r[c]]
-        cols = [c for c in ROW_COLUMNS if c not in ("retention", "status")]
+        cols = [c for c in ROW_COLUMNS if c not in ("retention", "status", "inferred_bases")]
         if rows:
             typer.echo(format_table([c.replace("_", " ") for c in cols] + ["status"],
                                     [[_cell(r[c]) for c in cols] + [r["status"]] for r in rows]))

@@ -27,6 +27,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa risks --policy alibaba-com-2019-01-17 --format json
         """
+        from catalog.review import without_rejected
         from catalog.risks import SEVERITY_ORDER, completeness, find_risks
 
         if format not in FORMATS:
@@ -34,7 +35,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         if fail_on is not None and fail_on not in SEVERITIES:
             fail(f"unknown severity {fail_on!r}; expected one of: {', '.join(SEVERITIES)}")
         G = load_graph(db, policy, org)
-        findings = find_risks(G)
+        findings = find_risks(without_rejected(G))  # a DPO's rejections are not judged
         scores = completeness(G)
         if format == "json":
             typer.echo(json.dumps({"findings": [f.to_dict() for f in findings], "completeness": scores},

@@ -23,7 +23,9 @@ def _findings(G) -> list:
     """Risk findings for the workbook's Findings sheet."""
     from catalog.risks import find_risks
 
-    return find_risks(G)
+    from catalog.review import without_rejected
+
+    return find_risks(without_rejected(G))
 
 
 def register(app: typer.Typer, export_app: typer.Typer) -> None:

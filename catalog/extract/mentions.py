@@ -26,11 +26,14 @@ class Mention:
 
 
 def gate_text(doc: PolicyDocument, unit: Unit) -> str:
-    """The text a context gate reads: the unit and, for a list item, the sentence that introduces it."""
+    """The text a context gate reads: the unit and, for a list item, the sentence that introduces it
+    or, when none does, the heading it sits under ('## Information we collect' / '- Email address')."""
     text = doc.text[unit.start : unit.end]
     if unit.lead_in >= 0:
         lead = doc.units[unit.lead_in]
         text = doc.text[lead.start : lead.end] + " " + text
+    elif unit.kind == "item" and unit.section >= 0:
+        text = doc.sections[unit.section].path[-1] + ": " + text
     return text
 
 
