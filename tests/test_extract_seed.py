@@ -149,3 +149,11 @@ def test_extraction_is_deterministic(seed_path):
     a = [extract(d) for d in read_policy(seed_path)]
     b = [extract(d) for d in read_policy(seed_path)]
     assert a == b
+
+
+def test_an_item_naming_its_own_subjects_is_not_about_the_lead_in(seed):
+    new, _ = seed
+    providers = {s for (s, t) in links(new, Relation.PROVIDES) if t == "data_category:user.health_and_medical"}
+    # "If you are a representative or employee of any Buyer or Seller ...:" introduces the list, but the
+    # item says the health data is of end-users (which may include minors)
+    assert providers == {"data_subject:end_user", "data_subject:minor"}

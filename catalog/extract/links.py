@@ -48,6 +48,9 @@ def link_cooccurring(b: Builder, mentions: list[Mention]) -> None:
     for ui, own in by_unit.items():
         unit = doc.units[ui]
         lead = by_unit.get(unit.lead_in, []) if unit.lead_in >= 0 else []
+        own_kinds = {m.kind for m in own}
+        # an item that names its own subjects ('health data of end-users') is not about the lead-in's
+        lead = [m for m in lead if not (m.kind is Kind.DATA_SUBJECT and Kind.DATA_SUBJECT in own_kinds)]
         candidates = [(m, True) for m in own] + [(m, False) for m in lead]
         seen: set[tuple[str, str, str]] = set()
         for a, a_own in candidates:
