@@ -34,9 +34,14 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _engine(db: Optional[str]):
-    from catalog.store import make_engine
+def _engine(db: Optional[str], create: bool = False):
+    """The catalog's engine; only `build` may create a new SQLite file (a typo in --db must not)."""
+    from catalog.store import database_url, make_engine
 
+    url = database_url(db)
+    if not create and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        path = url.removeprefix("sqlite:///")
+        fail(f"no catalog at {path}: build one first (ropa build PATH --db {path})")
     try:
         return make_engine(db)
     except Exception as e:  # a URL we cannot connect to: one line, not a traceback
@@ -98,7 +103,7 @@ def build(
             docs = read_documents(files)
     except InputError as e:
         fail(str(e))
-    engine = _engine(db)
+    engine = _engine(db, create=True)
     docs = with_ids_distinct_from(docs, read_version_sources(engine))
     extractions = extract_all(docs)
     try:
@@ -126,7 +131,7 @@ def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: 
             files.extend(f for f in policy_files(p) if f not in files)
         except InputError as e:
             failures.append((e.path, e.problem))
-    _engine(db).dispose()  # the schema is created or upgraded once, here, before the workers write
+    _engine(db, create=True).dispose()  # the schema is created or upgraded once, here, before the workers write
     url = database_url(db)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):  # workers may run elsewhere
         url = "sqlite:///" + str(Path(url[len("sqlite:///"):]).resolve())

@@ -154,3 +154,11 @@ def test_progress_bar_for_several_files(tmp_path, db_url):
     assert r.exit_code == 0, r.output
     assert "Reading" in r.output  # the bar (on stderr, which CliRunner mixes in)
     assert "example0-2020-03-01" in r.output and "example1-2021-03-01" in r.output
+
+
+def test_read_commands_do_not_create_a_catalog(tmp_path):
+    db = tmp_path / "typo.db"
+    for cmd in (["policies"], ["show", "country"], ["export", "json", "-o", str(tmp_path / "x.json")], ["risks"]):
+        r = runner.invoke(app, [*cmd, "--db", str(db)])
+        assert r.exit_code == 2 and f"no catalog at {db}" in r.output, cmd
+    assert not db.exists()
