@@ -425,15 +425,20 @@ def to_documents(text: str, source: str = "<input>", fmt: str = "text") -> list[
     return docs
 
 
-def with_unique_ids(docs: list[PolicyDocument]) -> list[PolicyDocument]:
-    """Two different texts that claim the same publisher and date get the retrieval date (or hash) appended."""
+def _suffixed(d: PolicyDocument) -> PolicyDocument:
+    """The same version id, told apart by the file's snapshot date (or the text's hash)."""
     from dataclasses import replace
 
+    return replace(d, id=f"{d.id}-r{d.retrieved or d.content_hash[:8]}")
+
+
+def with_unique_ids(docs: list[PolicyDocument]) -> list[PolicyDocument]:
+    """Two different texts that claim the same publisher and date get the retrieval date (or hash) appended."""
     seen: dict[str, str] = {}
     out = []
     for d in docs:
         if d.id in seen and seen[d.id] != d.content_hash:
-            d = replace(d, id=f"{d.id}-r{d.retrieved or d.content_hash[:8]}")
+            d = _suffixed(d)
         seen.setdefault(d.id, d.content_hash)
         out.append(d)
     return out
@@ -446,13 +451,11 @@ def with_ids_distinct_from(docs: list[PolicyDocument], stored: dict[str, tuple[s
     version; a different file claiming the same publisher and date (another snapshot) is kept apart,
     its id suffixed with its retrieval date or hash, instead of silently replacing the stored text.
     """
-    from dataclasses import replace
-
     out = []
     for d in docs:
         if d.id in stored:
             source, digest = stored[d.id]
             if digest != d.content_hash and Path(source).name != Path(d.source).name:
-                d = replace(d, id=f"{d.id}-r{d.retrieved or d.content_hash[:8]}")
+                d = _suffixed(d)
         out.append(d)
     return out

@@ -94,3 +94,18 @@ def assert_evidence_holds(x) -> None:
     for link in x.links:
         if link.status is Status.INFERRED:
             assert any(e.note for e in link.evidence), link
+
+
+#: A policy with markup in it: the dashboard must show it as text and run nothing.
+MARKUP_POLICY = (
+    "Evil Shop Privacy Policy\n\nEffective date: 1 March 2024\n\n1. Information we collect\n\n"
+    "We collect your email address and your <b>phone number</b> when you register. "
+    '<script>alert("pwned")</script> <img src=x onerror=alert(1)>\n\n'
+    "2. How we share it\n\nWe share your email address with Google for advertising.\n"
+)
+
+
+def write_markup_policy(directory: Path) -> Path:
+    path = directory / "evil-shop-privacy-policy.txt"
+    path.write_text(MARKUP_POLICY, encoding="utf-8")
+    return path

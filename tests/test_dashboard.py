@@ -12,7 +12,7 @@ import pytest
 
 from catalog.build import build
 from catalog.store import make_engine
-from tests.conftest import DEMO, ROOT
+from tests.conftest import DEMO, ROOT, write_markup_policy
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -251,12 +251,7 @@ def test_evidence_link_lands_on_the_fact(app):
 
 
 def _evil_policy(tmp_path: Path) -> Path:
-    evil = tmp_path / "evil-shop-privacy-policy.txt"
-    evil.write_text(
-        "Evil Shop Privacy Policy\n\nEffective date: 1 March 2024\n\n1. Information we collect\n\n"
-        "We collect your email address and your <b>phone number</b> when you register. "
-        '<script>alert("pwned")</script> <img src=x onerror=alert(1)>\n\n'
-        "2. How we share it\n\nWe share your email address with Google for advertising.\n", encoding="utf-8")
+    evil = write_markup_policy(tmp_path)
     return evil
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, write_markup_policy
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -204,12 +204,7 @@ def test_dashboard_in_a_real_browser(server, browser_page, tmp_path: Path) -> No
     from catalog.build import build
     from catalog.store import make_engine
 
-    evil = tmp_path / "evil-shop-privacy-policy.txt"
-    evil.write_text(
-        "Evil Shop Privacy Policy\n\nEffective date: 1 March 2024\n\n1. Information we collect\n\n"
-        "We collect your email address and your <b>phone number</b> when you register. "
-        '<script>alert("pwned")</script> <img src=x onerror=alert(1)>\n\n'
-        "2. How we share it\n\nWe share your email address with Google for advertising.\n", encoding="utf-8")
+    evil = write_markup_policy(tmp_path)
     engine = make_engine(str(catalog_db))
     build([evil], engine)
     engine.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 
 from catalog.extract.builder import Builder
 from catalog.extract.mentions import Mention
@@ -99,11 +100,7 @@ def inherit_bases(b: Builder) -> None:
             link = b.links[(s, t, Relation.BASED_ON.value)]
             note = (f"'{b.facts[p]['label']}' is a kind of '{b.facts[s]['label']}', which the policy ties to "
                     f"'{b.facts[t]['label']}'")
-            evidence = [
-                type(ev)(ev.policy_id, ev.section, ev.quote, ev.start, ev.end, "narrower-purpose", note)
-                for ev in list(link["evidence"].values())[:1]
-            ]
             first = next(iter(b.facts[p]["evidence"].values()))
-            evidence.append(type(first)(first.policy_id, first.section, first.quote, first.start, first.end,
-                                        "narrower-purpose", note))
+            evidence = [replace(ev, rule="narrower-purpose", note=note) for ev in list(link["evidence"].values())[:1]]
+            evidence.append(replace(first, rule="narrower-purpose", note=note))
             b.add_link(p, t, Relation.BASED_ON, Status.INFERRED, evidence)
