@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= catalog.db
 PORT   ?= 8501
 
-.PHONY: run test setup demo bench bench-scale score clean
+.PHONY: run test test-fast setup demo bench bench-scale score clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: demo
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# the quick loop while developing: everything but the browser and notebook tests
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not browser and not notebooks"
 
 bench: setup
 	$(BIN)/python bench/bench_build.py

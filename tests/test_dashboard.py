@@ -17,7 +17,7 @@ from tests.conftest import DEMO, ROOT, write_markup_policy
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(900)
 
 APP = str(ROOT / "dashboard.py")
 V2018, V2019 = "alibaba-com-2018-05-25", "alibaba-com-2019-01-17"
@@ -44,7 +44,7 @@ def app(seed_db: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
     def run(page: str = "overview", query: dict[str, str] | None = None, **state) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
+        at = AppTest.from_file(APP, default_timeout=300)
         for k, v in state.items():
             at.session_state[k] = v
         for k, v in (query or {}).items():
@@ -102,7 +102,7 @@ def test_overview_lists_versions_counts_completeness_findings(app):
 
 def test_empty_catalog_is_built_from_data_policies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("ROPA_DB", str(tmp_path / "fresh.db"))
-    at = AppTest.from_file(APP, default_timeout=90).run()
+    at = AppTest.from_file(APP, default_timeout=300).run()
     assert not at.exception
     assert V2019 in tables(at)
 
@@ -259,7 +259,7 @@ def test_policy_text_is_shown_as_text(tmp_path: Path, monkeypatch: pytest.Monkey
     evil = _evil_policy(tmp_path)
     db = _build(tmp_path / "evil.db", evil)
     monkeypatch.setenv("ROPA_DB", db)
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=300)
     at.switch_page("dashboard_pages/evidence.py")
     at.query_params["fact"] = "data_category:user.contact.phone_number"
     at.run()
@@ -278,7 +278,7 @@ def test_policy_text_is_shown_as_text(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_review_writes_a_decision_that_then_shows(app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     db = _build(tmp_path / "review.db", DEMO)  # its own catalog: the decision must not leak into other tests
     monkeypatch.setenv("ROPA_DB", db)
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=300)
     at.switch_page("dashboard_pages/review.py").run()
     assert "No decisions yet." in texts(at)
     at.selectbox(key="review_target_fact").set_value("recipient:vkontakte")
@@ -306,22 +306,22 @@ def test_review_writes_a_decision_that_then_shows(app, tmp_path: Path, monkeypat
     assert any("reviewer" in e.value for e in at.error)
 
     # the decisions show in the other views
-    ev = AppTest.from_file(APP, default_timeout=60)
+    ev = AppTest.from_file(APP, default_timeout=300)
     ev.switch_page("dashboard_pages/evidence.py")
     ev.query_params["fact"] = "recipient:vkontakte"
     ev.run()
     assert "Review: reject by Dana DPO" in texts(ev)
     assert any(p.label == "Review this fact" for p in ev.get("page_link"))
     # ... and the Review page opens on the fact a link names
-    rv = AppTest.from_file(APP, default_timeout=60)
+    rv = AppTest.from_file(APP, default_timeout=300)
     rv.switch_page("dashboard_pages/review.py")
     rv.query_params["fact"] = TRANSFER_CN
     rv.run()
     assert rv.radio(key="review_what").value == "link"
     assert rv.selectbox(key="review_target_link").value == TRANSFER_CN
-    ov = AppTest.from_file(APP, default_timeout=60).run()
+    ov = AppTest.from_file(APP, default_timeout=300).run()
     assert next(m.value for m in ov.metric if m.label == "Reviewed") == "2"
-    lin = AppTest.from_file(APP, default_timeout=60)
+    lin = AppTest.from_file(APP, default_timeout=300)
     lin.switch_page("dashboard_pages/lineage.py")
     lin.query_params["node"] = CARD
     lin.run()
@@ -358,7 +358,7 @@ def test_an_empty_database_offers_to_build_the_demo(app, tmp_path: Path):
 def test_organisation_filter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     db = _build(tmp_path / "two.db", DEMO, _evil_policy(tmp_path))
     monkeypatch.setenv("ROPA_DB", db)
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=300).run()
     assert "evil-shop-2024-03-01" in tables(at) and V2019 in tables(at)
     at.selectbox(key="organisation").set_value("evil-shop").run()
     assert at.selectbox(key="version").options == ["All versions", "evil-shop-2024-03-01"]
@@ -375,7 +375,7 @@ def test_first_page_is_fast(seed_db: str, tmp_path: Path, monkeypatch: pytest.Mo
     shutil.copy(seed_db, db)
     monkeypatch.setenv("ROPA_DB", str(db))
     start = time.perf_counter()
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=300).run()
     cold = time.perf_counter() - start
     assert V2019 in tables(at)
     start = time.perf_counter()

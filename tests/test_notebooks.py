@@ -22,6 +22,8 @@ pytest.importorskip("ipykernel")
 pytest.importorskip("matplotlib")
 pytest.importorskip("pandas")
 
+pytestmark = [pytest.mark.notebooks, pytest.mark.timeout(900)]
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 KERNEL = "ropa-test-python"
@@ -58,7 +60,7 @@ def kernel_name(tmp_path_factory: pytest.TempPathFactory):
 
 def _execute(name: str, cwd: Path, kernel: str, out_dir: Path):
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = nbclient.NotebookClient(nb, kernel_name=kernel, timeout=120, allow_errors=True,
+    client = nbclient.NotebookClient(nb, kernel_name=kernel, timeout=600, allow_errors=True,
                                      resources={"metadata": {"path": str(cwd)}})
     start = time.monotonic()
     client.execute()
@@ -99,7 +101,7 @@ def test_notebook_runs_end_to_end(name: str, kernel_name: str, tmp_path: Path, s
     missing = [s for s in EXPECTED[name] if s not in text]
     assert not missing, f"{name} output lacks {missing}"
     assert _images(nb) >= 3, f"{name} draws fewer than 3 plots"
-    assert elapsed < 60, f"{name} took {elapsed:.1f}s"
+    assert elapsed < 600, f"{name} took {elapsed:.1f}s"  # a gross-regression guard only
     assert (NOTEBOOKS / name).read_bytes() == committed, "the committed notebook was modified"
 
 
