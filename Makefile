@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= catalog.db
 PORT   ?= 8501
 
-.PHONY: run test test-fast setup demo bench bench-scale score clean
+.PHONY: run test test-fast setup demo bench bench-scale score score-keyfacts clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench-scale: setup
 
 score: setup
 	$(BIN)/python bench/score_dev.py
+
+# the key-fact gold of the development policies (../shared/corpus/key-facts), scored by its own score.py
+score-keyfacts: setup
+	$(BIN)/python bench/score_keyfacts.py
 
 clean:
 	rm -rf $(VENV) $(DB) build *.egg-info test-artifacts

@@ -265,14 +265,13 @@ def to_blocks(raw: str) -> list[tuple[str, str, int]]:
             flush()
             blocks.append(("heading", clean_inline(stripped), 1 if nxt.strip()[0] == "=" else 2))
             i += 1
-        elif TABLE_SEP.match(stripped) and "-" in stripped:
-            pass
         elif stripped.startswith("|") and stripped.count("|") >= 2:
             flush()
-            cells = [clean_inline(c) for c in stripped.strip("|").split("|")]
-            text = " | ".join(c for c in cells if c)
-            if text:
-                blocks.append(("para", text, 0))
+            j = i
+            while j < len(lines) and lines[j].strip().startswith("|"):
+                j += 1
+            blocks.extend(table_blocks([t.strip() for t in lines[i:j]]))
+            i = j - 1
         elif _is_marker(stripped):
             flush()  # the version marker is metadata of the version, not a section of it
             blocks.append(("para", clean_inline(stripped), 0))
@@ -297,6 +296,60 @@ def to_blocks(raw: str) -> list[tuple[str, str, int]]:
         i += 1
     flush()
     return blocks
+
+
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_CELL_ITEM = re.compile(r"^\s*(?:[*+\-•·▪●◦]|\d{1,2}[.)]|\((?:[ivx]{1,4}|[a-z\d])\))\s+(?=\S)")
+
+
+def to_cell(raw: str) -> str:
+    """One table cell as canonical text: its `<br>`-separated fragments one per line, list items
+    (a bullet, or a short label among several) marked `• `; no markup; no `|` left inside."""
+    frags = [f for f in _BR.split(raw) if f.strip()]
+    out: list[str] = []
+    for f in frags:
+        bullet = _CELL_ITEM.match(f)
+        text = clean_inline(f[bullet.end():] if bullet else f).replace("|", "/")
+        text = text.lstrip("•").strip()
+        if not text:
+            continue
+        label = len(frags) > 1 and len(text.split()) <= 10 and not text.endswith((".", ":", ";", ","))
+        out.append(("• " + text) if bullet or label else text)
+    return "\n".join(out)
+
+
+def to_row(cells: list[str]) -> str:
+    """A table row as canonical text: `| cell | cell |`, empty cells kept so columns line up."""
+    return "| " + " | ".join(to_cell(c) for c in cells) + " |"
+
+
+#: Ends the header of a canonical table (and starts a table that has none).
+HEADER_RULE = "| --- |"
+_BOLD_CELL = re.compile(r"^\s*(?:\*\*|__)(?P<text>[^*_]{1,100})(?:\*\*|__)\s*:?\s*$")
+
+
+def table_blocks(lines: list[str]) -> list[tuple[str, str, int]]:
+    """A Markdown table as blocks: its header row closed by `| --- |` (a `thead` block), then one
+    `row` block per data row. A row of bold labels inside the table starts a new header (scraped
+    pages stack several tables in one); a lone bold label is a caption, kept as a small heading."""
+    rows = [_CELL_SPLIT.split(t.strip("|")) for t in lines]
+    sep = next((k for k, t in enumerate(lines) if TABLE_SEP.match(t) and "-" in t), -1)
+    head = [r for r in rows[:max(sep, 0)] if any(c.strip() for c in r)]
+    out: list[tuple[str, str, int]] = [("thead", (to_row(head[-1]) + "\n" if head else "") + HEADER_RULE, 0)]
+    for k, cells in enumerate(rows):
+        if k <= sep or not any(c.strip() for c in cells):
+            continue
+        filled = [c for c in cells if c.strip()]
+        bold = [m["text"] for c in filled if (m := _BOLD_CELL.match(c)) and len(m["text"].split()) <= 10]
+        if len(bold) == len(filled) and len(cells) > 1:
+            if len(filled) == 1:
+                out.append(("heading", clean_inline(bold[0]), 6))
+            else:
+                out.append(("thead", to_row(cells) + "\n" + HEADER_RULE, 0))
+            continue
+        out.append(("row", to_row(cells), 0))
+    return out
 
 
 def to_markdown(blocks: list[tuple[str, str, int]]) -> str:

@@ -80,8 +80,11 @@ class Unit:
     end: int
     section: int  # index into PolicyDocument.sections (-1: before the first heading)
     paragraph: int  # index of the block (paragraph or list item) it belongs to
-    kind: str  # "sentence" | "item" | "heading"
+    kind: str  # "sentence" | "item" | "heading" | "cell" (a sentence in a table cell) | "header" (a header cell)
     lead_in: int = -1  # index of the unit that introduces this list item ("...the following purposes:")
+    table: int = -1  # for table units: which table of the document (0, 1, ...)
+    row: int = -1  # the row within its table (header rows included, from 0)
+    col: int = -1  # the column of the cell the unit lies in
 
 
 @dataclass(frozen=True, slots=True)

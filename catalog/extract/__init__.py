@@ -1,23 +1,36 @@
-"""extract(doc) -> Extraction: the facts a policy version states, each with its evidence.
+"""extract(doc) -> Extraction: the facts a policy version states and the links between them, each
+with its evidence.
 
-Deterministic and rule-based: lexicon mentions (vocabulary/*.yaml) gated by context, edges by
-co-occurrence under the relation schema (relations.yaml), then the pieces that need more than a
-phrase: the controller and its contacts, transfers and their safeguards, cookie tables,
-retention periods, and bases inherited through the purpose hierarchy.
+Deterministic and rule-based, the vocabulary as data (lexicons/*.yaml):
+1. mentions: lexicon phrases gated by context (mentions.py), plus the periods and rules of
+   retention sentences (retention.py);
+2. statements: each clause of each sentence, list item or table cell, with an action, a polarity
+   and its mentions in roles (statements.py, clauses.py), then the roles the document's structure
+   gives them (structure.py: table columns by their header, lead-ins, labels);
+3. facts: what an affirmed statement names in a role the record needs (facts.py);
+4. links: from the roles of one statement (links.py), and across statements joined by structure:
+   list items and their lead-in, table rows, heading scopes, references (structure.py);
+5. the controller and its contacts (controller.py), transfers and their safeguards (transfers.py),
+   cookie tables (cookies.py), bases inherited through the purpose hierarchy (bases.py).
 """
 
 from __future__ import annotations
 
 import re
 
+from catalog.extract.bases import inherit_bases
 from catalog.extract.builder import Builder
 from catalog.extract.controller import extract_controller
-from catalog.extract.links import inherit_bases, link_cooccurring
+from catalog.extract.cookies import extract_cookie_tables
+from catalog.extract.facts import add_facts
+from catalog.extract.links import link_statement
 from catalog.extract.mentions import Mention, find_mentions
-from catalog.extract.tables import extract_cookie_tables, extract_retention_periods
-from catalog.extract.transfers import drop_origins, drop_unnamed_destinations, extract_transfers
+from catalog.extract.retention import general_retention, retention_mentions
+from catalog.extract.statements import Role, Statement, to_statements
+from catalog.extract.structure import link_heading_scopes, link_lead_ins, link_references, link_table_rows, with_structure
+from catalog.extract.transfers import extract_transfers
 from catalog.records import Extraction, Kind, PolicyDocument, node_id
-from catalog.vocabulary import lexicon, recipient_registry
+from catalog.vocabulary import recipient_registry
 
 __all__ = ["extract", "find_mentions", "Mention", "MIN_FACTS", "DISCLOSURE_ONLY"]
 
@@ -28,77 +41,68 @@ MIN_FACTS = 5
 def extract(doc: PolicyDocument) -> Extraction:
     b = Builder(doc)
     controller = extract_controller(b)
-    mentions = drop_unnamed_destinations(drop_origins(doc, find_mentions(doc)))
-    mentions = own_brand_dropped(mentions, b.facts[controller]["label"])
-    qualifiers = disclosure_qualifiers(mentions, doc.text)
-    for m in mentions:
-        c = lexicon(m.kind).concepts[m.concept]
-        b.add_concept(c, b.evidence(m.unit, f"lexicon:{m.kind.value}:{doc.text[m.start:m.end].lower()}"))
-    stated = {node_id(m.kind, m.concept) for m in mentions if m.kind is Kind.PURPOSE and m not in qualifiers}
-    for m in qualifiers:
-        nid = node_id(m.kind, m.concept)
-        if nid not in stated:
-            b.set_attr(nid, "stated_as", DISCLOSURE_ONLY)
-    _general_retention(b, mentions)
-    link_cooccurring(b, mentions)
+    mentions = own_brand_dropped(find_mentions(doc), b.facts[controller]["label"], doc.publisher)
+    mentions = sorted([*mentions, *retention_mentions(b, doc, mentions)], key=lambda m: (m.unit, m.start, m.kind))
+    statements = with_structure(doc, to_statements(doc, mentions))
+    add_facts(b, doc, statements)
+    mark_disclosure_reasons(b, doc, statements)
+    general_retention(b, doc, statements)
+    for st in statements:
+        link_statement(b, st)
+    link_lead_ins(b, doc, statements)
+    link_table_rows(b, doc, statements)
+    link_references(b, doc, statements)
+    link_heading_scopes(b, doc, statements)
     inherit_bases(b)
     extract_cookie_tables(b, mentions)
-    extract_retention_periods(b, mentions)
-    extract_transfers(b, mentions, controller)
+    extract_transfers(b, doc, statements, controller)
     facts = b.facts_out()
     if len(facts) < MIN_FACTS:
         b.warnings.append(f"{doc.id}: only {len(facts)} facts found; is this a privacy policy?")
     return Extraction(doc, facts, b.links_out(), tuple(b.warnings))
 
 
-def own_brand_dropped(mentions: list[Mention], controller_label: str) -> list[Mention]:
-    """A named recipient that is the controller itself (PayPal in PayPal's policy) receives nothing."""
-    first = re.sub(r"\W+$", "", controller_label.split()[0].lower()) if controller_label.split() else ""
-    if len(first) < 4:
+def own_brand_dropped(mentions: list[Mention], controller_label: str, publisher: str) -> list[Mention]:
+    """A named recipient that is the controller itself or one of its brands (PayPal in PayPal's
+    policy, LinkedIn in LinkedIn's, which the registry files under Microsoft) receives nothing."""
+    brands = {w for w in (_first_word(controller_label), _first_word(publisher)) if len(w) >= 4}
+    if not brands:
         return mentions
-    own = {c.id for c in recipient_registry().values() if re.sub(r"\W+$", "", c.label.split()[0].lower()) == first}
+    own = {c.id for c in recipient_registry().values()
+           if _first_word(c.label) in brands or any(_first_word(p) in brands for p in c.attrs.get("brands", []))}
     return [m for m in mentions if not (m.kind is Kind.RECIPIENT and m.concept in own)]
+
+
+def _first_word(s: str) -> str:
+    return re.sub(r"\W+$", "", s.split()[0].lower()) if s.split() else ""
 
 
 #: `stated_as` of a purpose the policy names only as why a recipient receives data.
 DISCLOSURE_ONLY = "reason for disclosure"
-
-
-def disclosure_qualifiers(mentions: list[Mention], text: str) -> set[Mention]:
-    """Purpose mentions right after a recipient's name ('custom agents for customs clearance purposes').
-
-    A purpose named only that way is a reason for a disclosure rather than one the policy lists
-    among its purposes of processing: it is kept (disclosure is processing too) and marked
-    `stated_as: reason for disclosure`, so a version that first lists it as a purpose shows it added.
-    """
-    recipients: dict[int, list[Mention]] = {}
-    for m in mentions:
-        if m.kind is Kind.RECIPIENT:
-            recipients.setdefault(m.unit, []).append(m)
-    out: set[Mention] = set()
-    for m in mentions:
-        if m.kind is not Kind.PURPOSE:
-            continue
-        before = [r for r in recipients.get(m.unit, []) if r.end <= m.start]
-        if before and m.start - before[-1].end <= QUALIFIER_REACH and not _CLAUSE.search(text[before[-1].end : m.start]):
-            out.add(m)
-    return out
-
-
 #: How far after a recipient's name a purpose still reads as that recipient's ("custom agents for customs
 #: clearances purposes", "warranty service providers to provide warranty services").
 QUALIFIER_REACH = 40
 _CLAUSE = re.compile(r"\b(where|when|if|unless|whenever)\b", re.IGNORECASE)
 
 
-def _general_retention(b: Builder, mentions: list[Mention]) -> None:
-    """A retention rule stated for 'your personal information' as a whole applies to all categories."""
-    doc = b.doc
-    cats_in_unit = {m.unit for m in mentions if m.kind is Kind.DATA_CATEGORY}
-    for m in mentions:
-        if m.kind is not Kind.RETENTION or m.unit in cats_in_unit:
+def mark_disclosure_reasons(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """A purpose named only right after a recipient's name ('custom agents for customs clearance
+    purposes') is a reason for a disclosure rather than one the policy lists among its purposes: it
+    is kept (disclosure is processing too) and marked `stated_as: reason for disclosure`, so a
+    version that first lists it as a purpose shows it added."""
+    qualifying: set[str] = set()
+    stated: set[str] = set()
+    for st in statements:
+        if not st.affirmed:
             continue
-        u = doc.units[m.unit]
-        if any(w in doc.text[u.start : u.end].lower() for w in ("personal information", "personal data", "your information", "your data")):
-            b.set_attr(node_id(Kind.RETENTION, m.concept), "scope", "all personal data")
-
+        recipients = st.having(Role.RECIPIENT)
+        for m in st.having(Role.PURPOSE):
+            nid = node_id(Kind.PURPOSE, m.concept)
+            before = [r for r in recipients if r.end <= m.start]
+            if before and m.start - before[-1].end <= QUALIFIER_REACH and not _CLAUSE.search(doc.text[before[-1].end : m.start]):
+                qualifying.add(nid)
+            else:
+                stated.add(nid)
+    for nid in qualifying - stated:
+        if b.has(nid):
+            b.set_attr(nid, "stated_as", DISCLOSURE_ONLY)

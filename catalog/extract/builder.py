@@ -16,6 +16,14 @@ class Builder:
         self.facts: dict[str, dict[str, Any]] = {}
         self.links: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.warnings: list[str] = []
+        #: concepts this document names that no lexicon holds (a retention period, an organisation)
+        self.dynamic: dict[tuple[Kind, str], Concept] = {}
+
+    def concept(self, kind: Kind, ident: str) -> Concept | None:
+        """A concept of the vocabulary, or one this document introduced (see `dynamic`)."""
+        from catalog.vocabulary import concept
+
+        return self.dynamic.get((kind, ident)) or concept(kind, ident)
 
     # evidence -------------------------------------------------------------
     def evidence(self, unit: Unit | int, rule: str, note: str = "") -> Evidence:
@@ -60,6 +68,13 @@ class Builder:
     def set_attr(self, nid: str, name: str, value: Any) -> None:
         self.facts[nid]["attrs"][name] = value
 
+    def raise_confidence(self, nid: str, read_as: str, confidence: float) -> None:
+        """Keep the surest reading of a fact: how it was read (`read_as`) and its `confidence`."""
+        attrs = self.facts[nid]["attrs"]
+        if confidence > attrs.get("confidence", -1.0):
+            attrs["confidence"] = confidence
+            attrs["read_as"] = read_as
+
     # links ----------------------------------------------------------------
     def add_link(self, source: str, target: str, relation: Relation, status: Status,
                  evidence: list[Evidence], **attrs: Any) -> None:
@@ -71,6 +86,10 @@ class Builder:
             link = self.links[key] = {"status": status, "attrs": {}, "evidence": {}}
         elif status is Status.STATED:
             link["status"] = Status.STATED
+        # the surest reading wins: how the link was read and how sure that reading is
+        confidence, read_as = attrs.pop("confidence", None), attrs.pop("read_as", None)
+        if confidence is not None and confidence > link["attrs"].get("confidence", -1.0):
+            link["attrs"]["confidence"], link["attrs"]["read_as"] = confidence, read_as
         link["attrs"].update({k: v for k, v in attrs.items() if v is not None})
         for ev in evidence:
             link["evidence"].setdefault((ev.start, ev.end, ev.rule), ev)

@@ -1,49 +1,196 @@
-"""The controller (legal name, registration number, establishment) and its contacts (DPO, privacy)."""
+"""The controller: the legal entity (or entities) a policy names as responsible for the data.
+
+Candidates are legal names (organisations.py) that a cue ties to the controller's role: "X is the
+(data) controller", "the controller ... is X", "controlled by X and Y", "we, X", "X ("we")",
+"the company responsible for your data is: X", "joint controllers with X", a table row whose
+cell says it "is the controller", the EU row of a table of entities "where you reside". A
+representative (Art. 27), a processor, or a party that is a controller "in its own right" is not
+ours. Where the policy names controllers per region, the one for the EEA is the record's (with
+any that act "regardless of your location"); the others are regional and left out.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from catalog.extract.builder import Builder
-from catalog.ingest import slug
-from catalog.records import Kind
+from catalog.extract.contacts import extract_contacts
 from catalog.extract.mentions import match_phrases
+from catalog.extract.organisations import organisations
+from catalog.ingest import slug
+from catalog.records import Kind, PolicyDocument
 
-_NAME = r"(?P<name>[A-Z][\w.&'’,-]*(?:\s+(?:[A-Z0-9][\w.&'’,-]*|de|du|of|for|and|&|und|la|y|-)){0,9})"
-_Q = r"[“\"'‘]?"
-CONTROLLER_PATTERNS = (
-    re.compile(r"\b[Ww]e are\s+" + _NAME + r"\s*\((?i:[^)]{0,40}?[“\"'‘](?:we|us)\b)"),
-    re.compile(r"\b(?:data\s+)?controllers?\s+(?:of|for|responsible for)\s+(?:your\s+)?(?:personal\s+)?(?:information|data)\s+(?:is|are|will be)\s+" + _NAME),
-    re.compile(r"\b(?:your|the)\s+(?:data\s+)?controller\s+is\s+" + _NAME),
-    re.compile(_NAME + r"(?:\s*\([^)]{0,120}\))?(?:,\s*(?:located|domiciled|established|registered|with (?:its )?registered office)\b[^;()]{0,160}?,)?,?\s+(?:is|acts as|will be|are)\s+(?:the\s+)?" + _Q + r"(?:data\s+)?controller\b"),
-    re.compile(r"\b(?:operated|provided|controlled)\s+by\s+" + _NAME + r"(?=\s*[(,.]|\s+\(|\s+with)"),
-    re.compile(r"\b(?:data\s+)?controllers?\b[^.]{0,80}?\bare\s+" + _NAME),
-    re.compile(r"^" + _NAME + r"\s*\|.*?\b(?:is|acts as)\s+(?:the|a)\s+" + _Q + r"(?:data\s+)?controller\b"),  # a table row
-    re.compile(r"\byou are contracting with\s+(?:the\s+)?" + _NAME),
-)
-_WE = r"[“\"'‘](?:we|us|our)[”\"'’]"
-#: Weaker cues, read only when no sentence names the controller outright, first match wins: the
-#: defined-terms templates many app policies are generated from.
-DEFINED_PATTERNS = (
-    re.compile(r"\bCompany\b[^.]{0,160}?\brefers to\s+(?:the\s+)?" + _NAME),
-    re.compile(r"(?i:[“\"'‘]?we\s*/\s*us\s*/\s*our[”\"'’]?|" + _WE + r")\s+(?:means|refers to)\s+" + _NAME),
-    re.compile(_NAME + r"\s*\((?i:[^)]{0,60}?(?:\b(?:we|us|company|developer|owner)\b))"),
-    re.compile(r"^" + _NAME + r"\s+built the\b"),
-    re.compile(r"\b(?:We|we) at\s+" + _NAME),
-    re.compile(r"\b(?:SERVICE|Service|App|app|Application|application) is (?:provided|operated|owned|developed) by\s+" + _NAME),
-    re.compile(r"^" + _NAME + r"[^(]{0,80}\((?i:[“\"'‘]we\b)"),
-)
-_DEFINED_TRIGGER = re.compile(r"refers to|\bmeans\b|built the|\bwe at\b|\bis (?:provided|operated|owned|developed) by\b|[“\"'‘](?:we|us)\b", re.IGNORECASE)
-_TRIGGER = re.compile(r"controller|operated by|contracting with|\\bwe are\\b", re.IGNORECASE)
-PHONE = re.compile(r"(?<![\w/])(?:\+|\(\+)?\d[\d ().-]{7,}\d(?![\w/])")
-CONTACT_SECTION = re.compile(r"\bcontact", re.IGNORECASE)
-ADDRESS_LINE = re.compile(r"^(?:address|head office|registered office|postal address|mailing address)\s*:", re.IGNORECASE)
+_IS_CONTROLLER = re.compile(
+    r"^[^.;]{0,160}?\b(?:is|are|acts?\s+as|will\s+be|shall\s+be|remains?|serves?\s+as|is\s+considered)\s+(?:the\s+|a\s+|an\s+|our\s+|your\s+|its\s+)?"
+    r"[“\"‘']?(?:joint\s+|sole\s+|local\s+|group\s+|global\s+)?(?:data\s+)?controllers?\b"
+    r"|^[^.;]{0,60}?\b(?:is|are)\s+(?:the\s+company\s+|the\s+entity\s+)?responsible\s+for\s+(?:the\s+processing\s+of\s+)?your\s+(?:personal\s+)?(?:data|information)\b"
+    r"|^[^.;]{0,40}?\b(?:is|are)\s+jointly\s+responsible\b",
+    re.IGNORECASE)
+_CONTROLLER_IS = re.compile(
+    r"(?:\b(?:data\s+)?controllers?\b[”\"’')]*[^.;]{0,120}?\b(?:is|are|will\s+be)|\b(?:company|entity)\s+responsible\s+for\s+"
+    r"(?:your\s+)?(?:personal\s+)?(?:data|information)[^.;]{0,60}?\bis)\s*:?\s*(?:the\s+company\s+)?$", re.IGNORECASE)
+_CONTROLLED_BY = re.compile(r"\b(?:controlled|provided|offered)\s+by\s+(?:[^.;]{0,60}\s+and\s+)?$", re.IGNORECASE)
+_OPERATED_BY = re.compile(r"\b(?:operated|run|owned)\s+by\s+$", re.IGNORECASE)
+_WE = re.compile(r"(?:\bwe,?|\bwe\s+are|\bthis\s+is)\s+$", re.IGNORECASE)
+_CONTRACTING = re.compile(r"\byou\s+are\s+contracting\s+with\s+(?:the\s+)?$", re.IGNORECASE)
+_DEFINES_WE = re.compile(r"^\s*\([^)]{0,80}?[“\"‘'](?:we|us|our|company)\b", re.IGNORECASE)
+_JOINT_WITH = re.compile(r"\b(?i:joint\s+(?:data\s+)?controllers?)[”\"’']?\s+(?i:with)\s+(?P<name>[A-Z][\w.&]*(?:\s+[A-Z][\w.&]*){0,3})")
+_NOT_OURS = re.compile(r"\brepresentative\b|\bprocessors?\b|\bin\s+(?:its|their)\s+own\s+right\b|\bindependent\s+(?:data\s+)?controllers?\b"
+                       r"|\bseparately\s+from\b|\bon\s+(?:our|its|their)\s+behalf\b", re.IGNORECASE)
+_REGION_CONDITION = re.compile(
+    r"\b(?:if\s+you\s+(?:usually\s+)?(?:live|reside|are\s+(?:located|based|resident)|are)\s+(?:in|outside)\b[^.;:]{0,90}"
+    r"|for\s+(?:users|individuals|people|residents|customers|members|everyone)\b[^.;:]{0,90}"
+    r"|(?:users|individuals|customers|members)\b[^.;:]{0,50}?\b(?:based|located|resident|residing|living)\s+(?:in|outside)\b[^.;:]{0,60}"
+    r"|for\s+everyone\s+else|if\s+you\s+(?:are\s+)?(?:live\s+)?outside\b[^.;:]{0,60})", re.IGNORECASE)
+_EEA = re.compile(r"\b(?:EEA|European\s+Economic\s+Area|EU|European\s+Union)\b")
+_OUTSIDE_EEA = re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+)?(?:EEA|European\s+Economic\s+Area|EU|European\s+Union)\b", re.IGNORECASE)
+_GLOBAL = re.compile(r"\bregardless\s+of\s+(?:your|where\s+you)", re.IGNORECASE)
+_BY_RESIDENCE = re.compile(r"\bcontroller\b[^.]{0,120}\b(?:entity|company)\b[^.]{0,60}\b(?:where|in\s+which)\s+you\s+(?:reside|live|are\s+located)",
+                           re.IGNORECASE)
+_EEA_ROW = re.compile(r"^\s*(?:EU|EEA|European\s+Union|European\s+Economic\s+Area)\b")
 REG_NO = re.compile(r"\b(?:Company\s+)?(?:Reg(?:istration)?\.?\s*(?:No|Number)\.?|registration number|company number|KvK|CRN)\s*[:.]?\s*(?P<reg>[A-Z0-9][A-Z0-9-]{4,})", re.IGNORECASE)
 INCORPORATED = re.compile(r"\b(?:incorporated|registered|established|organi[sz]ed)\s+(?:in|under the laws of)\s+(?:the\s+)?(?P<place>[A-Z][\w ]{2,40}?)(?=\s+with|\s*[,.;()]|\s+under|\s+and)")
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[a-z0-9-]+)+\b")  # lower-case domain parts: "...alibaba.com.Also" ends at .com
-AUTHORITY = re.compile(r"supervisory authority|data protection (?:commission|authority)|commissioner|complain|regulator|\b(?:DPC|ICO|CNIL|EDPB)\b", re.IGNORECASE)
-DPO = re.compile(r"\b(data protection officer|DPO|privacy officer|grievance officer)\b", re.IGNORECASE)
-_STOP_WORDS = {"we", "us", "our", "the", "this", "you", "it", "who", "what", "which", "where", "how", "when", "why", "if", "company", "controller"}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    name: str
+    unit: int
+    strength: int  # 2: named as controller; 1: operating the service, or "we" by definition
+    region: str  # "eea", "other" (another region's controller), "global", "" (not said)
+
+
+def extract_controller(b: Builder) -> str:
+    """Add the controller fact(s) (or the publisher, inferred, when no controller is named); returns the
+    node id of the one the policy's contacts and general transfers belong to."""
+    doc = b.doc
+    chosen = choose(candidates(doc))
+    if not chosen:
+        quote_unit = next((i for i, u in enumerate(doc.units)
+                           if doc.publisher.lower() in doc.text[u.start:u.end].lower()), 0)
+        note = f"no controller is named; the policy's publisher '{doc.publisher}' is assumed to be it"
+        main = b.add_fact(Kind.CONTROLLER, slug(doc.publisher), doc.publisher, "",
+                          b.evidence(quote_unit, "publisher-as-controller", note), inferred=True,
+                          read_as="inferred", confidence=0.3)
+    else:
+        main = ""
+        for c in chosen:
+            text = doc.text[doc.units[c.unit].start : doc.units[c.unit].end]
+            attrs = {"legal_name": c.name, "region": c.region or None, "read_as": "statement",
+                     "confidence": 0.9 if c.strength == 2 else 0.7}
+            if reg := REG_NO.search(text):
+                attrs["registration_number"] = reg["reg"]
+            if (inc := INCORPORATED.search(text)) and (code := _country_code(inc["place"])):
+                attrs["country"] = code
+            nid = b.add_fact(Kind.CONTROLLER, slug(c.name), c.name, "", b.evidence(c.unit, "controller-named"), **attrs)
+            main = main or nid
+        for c in chosen:
+            _mentions_of_name(b, f"controller:{slug(c.name)}")
+    extract_contacts(b, main)
+    return main
+
+
+def candidates(doc: PolicyDocument) -> list[Candidate]:
+    """Every legal name a controller cue points at, in text order."""
+    out: list[Candidate] = []
+    by_residence = any(_BY_RESIDENCE.search(doc.text, u.start, u.end) for u in doc.units if u.kind != "heading")
+    rows_saying_controller = _controller_rows(doc)
+    for ui, u in enumerate(doc.units):
+        text = doc.text[u.start : u.end]
+        orgs = organisations(text)
+        region = _region(text)
+        lead = doc.text[doc.units[u.lead_in].start : doc.units[u.lead_in].end] if u.lead_in >= 0 else ""
+        prev = doc.text[doc.units[ui - 1].start : doc.units[ui - 1].end] if ui > 0 else ""
+        for k, (name, a, z) in enumerate(orgs):
+            before, after = text[max(0, a - 200) : a], text[z : z + 220]
+            nxt = orgs[k + 1] if k + 1 < len(orgs) else None
+            clause = text[max(0, a - 120) : z + 120]
+            strength = 0
+            if _IS_CONTROLLER.match(after) and not (nxt and nxt[1] - z < _IS_CONTROLLER.match(after).end()):
+                strength = 2
+            elif nxt and re.match(r"^\s*(?:,|and|&)\s*$", text[z : nxt[1]]) and _IS_CONTROLLER.match(text[nxt[2] : nxt[2] + 220]):
+                strength = 2  # "Badoo Trading Limited and Bumble Trading LLC are joint controllers"
+            elif _CONTROLLER_IS.search(before) or _CONTROLLED_BY.search(before) or _CONTRACTING.search(before):
+                strength = 2
+            elif a < 3 and (_CONTROLLER_IS.search(prev) or re.search(r"\bcontroller\b[^.]*:\s*$", lead, re.IGNORECASE)):
+                strength = 2  # "... the company responsible for your data is:" / "MTCH Technology Services Limited ..."
+                region = region or _region(prev if _CONTROLLER_IS.search(prev) else lead)
+            elif _WE.search(before) or _DEFINES_WE.match(after):
+                strength = 1
+            elif _OPERATED_BY.search(before) and _DEFINES_WE.match(after):
+                strength = 1
+            elif (u.table, u.row) in rows_saying_controller and u.col == 0 and a < 3:
+                strength = 2
+            elif by_residence and u.table >= 0 and u.col == 1 and a < 3 and _row_label_is_eea(doc, ui):
+                strength, region = 2, "eea"
+            if strength and _NOT_OURS.search(_clause_of(clause, before, after)):
+                continue
+            if strength:
+                out.append(Candidate(name, ui, strength, region))
+        for m in _JOINT_WITH.finditer(text):
+            name = m["name"].strip()
+            if not _NOT_OURS.search(text):
+                out.append(Candidate(name.rstrip(".,"), ui, 2, "joint"))
+    return out
+
+
+def _clause_of(clause: str, before: str, after: str) -> str:
+    """The words around a name that decide whether it is ours: up to the nearest sentence or clause break."""
+    b = re.split(r"[.;]\s|,\s+(?:and|but|while|whereas)\s", before)[-1]
+    a = re.split(r"[.;]\s|,\s+(?:and|but|while|whereas)\s", after)[0]
+    return b + " " + a
+
+
+def _controller_rows(doc: PolicyDocument) -> set[tuple[int, int]]:
+    rows = set()
+    for u in doc.units:
+        if u.table >= 0 and re.search(r"\b(?:is|as)\s+the\s+(?:sole\s+|joint\s+)?controller\b|\bjointly\s+responsible\b",
+                                      doc.text[u.start:u.end], re.IGNORECASE):
+            rows.add((u.table, u.row))
+    return rows
+
+
+def _row_label_is_eea(doc: PolicyDocument, ui: int) -> bool:
+    u = doc.units[ui]
+    for v in doc.units[max(0, ui - 8) : ui]:
+        if (v.table, v.row, v.col) == (u.table, u.row, 0):
+            return bool(_EEA_ROW.match(doc.text[v.start : v.end]))
+    return False
+
+
+def _region(text: str) -> str:
+    """Which users a sentence's controller is for: the EEA's, another region's, everyone's, or not said."""
+    if _GLOBAL.search(text):
+        return "global"
+    m = _REGION_CONDITION.search(text)
+    if not m:
+        return ""
+    cond = m[0]
+    if _EEA.search(cond) and not _OUTSIDE_EEA.search(cond):
+        return "eea"
+    return "other"
+
+
+def choose(cands: list[Candidate]) -> list[Candidate]:
+    """The controllers of the record: the EEA's where the policy names one per region (with joint and
+    global ones), else every one named as controller, else the ones operating the service."""
+    rank = {"eea": 0, "global": 1, "joint": 2, "": 3, "other": 4}
+    seen: dict[str, Candidate] = {}
+    for c in cands:
+        key = c.name.lower()
+        old = seen.get(key)
+        if old is None or (c.strength, -rank[c.region]) > (old.strength, -rank[old.region]):
+            seen[key] = c
+    cs = list(seen.values())
+    strong = [c for c in cs if c.strength == 2]
+    pool = strong or cs
+    if any(c.region == "eea" for c in pool):
+        pool = [c for c in pool if c.region in ("eea", "global", "joint")]
+    else:
+        pool = [c for c in pool if c.region != "other"] or pool
+    # the main one first: an EEA controller, then any other named one, joint controllers last
+    return sorted(pool, key=lambda c: (c.region == "joint", c.region != "eea", -c.strength, c.unit))
 
 
 def _country_code(place: str) -> str:
@@ -51,87 +198,11 @@ def _country_code(place: str) -> str:
     return found[0][1] if found else ""
 
 
-_ABBREVIATED = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Co|Corp|Bros|Pte|Pty|Ltda|Cie)\.)$", re.IGNORECASE)
-#: what may follow a comma inside a legal name ("Plexum, LLC", "Tanaka Denki Co., Ltd."); anything else
-#: after a comma is an address or a list ("Northstar Technologies Inc, 3650 Mansell Rd")
-_LEGAL_FORM = re.compile(r"^(?:Inc|LLC|L\.L\.C|Ltd|Limited|Co|Corp|GmbH|AG|S\.?A|S\.?R\.?L|B\.?V|N\.?V|Pte|Pty|PLC|LLP|Sarl|S\.?A\.?S|S\.?p\.?A|Oy|AB|ApS|A/S|KG)\b\.?", re.IGNORECASE)
-
-
-def _clean_name(name: str) -> str:
-    """A captured run of capitalised words, trimmed to the legal name: no sentence before it, no
-    trailing connector or punctuation (but 'B.V.', 'Inc.', 'Co., Ltd.' keep their dots)."""
-    name = re.split(r"(?:(?<=[a-z0-9]{2}\.)|(?<=\s\d\.))\s+(?=[A-Z])", name.strip())[-1]
-    head, *rest = name.split(", ")
-    for part in rest:
-        if not _LEGAL_FORM.match(part):
-            break
-        head += ", " + part
-    name = head
-    name = re.sub(r"(?:\s+(?:and|of|for|de|du|la|y|und|&|-))+$", "", name)
-    name = re.sub(r"[\s,-]+$", "", name)
-    if name.endswith(".") and not _ABBREVIATED.search(name):
-        name = name.rstrip(".")
-    return re.sub(r"\s+(?:with|which|located|registered|incorporated|and its affiliates)\b.*$", "", name)
-
-
-def extract_controller(b: Builder) -> str:
-    """Add the controller fact (or the publisher, inferred, when no controller is named); returns its node id."""
-    doc = b.doc
-    found = _named_controller(b, CONTROLLER_PATTERNS, first_only=False)
-    if found is None:
-        found = _named_controller(b, DEFINED_PATTERNS, first_only=True)
-    if found is None:
-        quote_unit = next((i for i, u in enumerate(doc.units)
-                           if doc.publisher.lower() in doc.text[u.start:u.end].lower()), 0)
-        note = f"no controller is named; the policy's publisher '{doc.publisher}' is assumed to be it"
-        found = b.add_fact(Kind.CONTROLLER, slug(doc.publisher), doc.publisher, "",
-                           b.evidence(quote_unit, "publisher-as-controller", note), inferred=True)
-    else:
-        _mentions_of_name(b, found)
-    _contacts(b, found)
-    return found
-
-
-def _named_controller(b: Builder, pats: tuple[re.Pattern[str], ...], first_only: bool) -> str | None:
-    """The controller(s) these patterns name: every naming sentence (strong patterns), or the first
-    match of the highest-priority defined-term pattern (weak ones)."""
-    doc = b.doc
-    candidates: dict[str, tuple[int, bool, int, int]] = {}
-    trigger = _TRIGGER if pats is CONTROLLER_PATTERNS else _DEFINED_TRIGGER
-    units = [ui for ui, u in enumerate(doc.units) if trigger.search(doc.text, u.start, u.end)]
-    order = [(p, ui) for p in pats for ui in units] if first_only else [(p, ui) for ui in units for p in pats]
-    done: set[int] = set()
-    for pat, ui in order:
-        unit = doc.units[ui]
-        text = doc.text[unit.start : unit.end]
-        if ui in done:
-            continue
-        m = pat.search(text)
-        if not m:
-            continue
-        name = _clean_name(m["name"])
-        if len(name) < 3 or name.lower() in _STOP_WORDS or name.split()[0].lower() in _STOP_WORDS:
-            continue
-        attrs = {"legal_name": name}
-        if reg := REG_NO.search(text):
-            attrs["registration_number"] = reg["reg"]
-        if (inc := INCORPORATED.search(text)) and (code := _country_code(inc["place"])):
-            attrs["country"] = code
-        rule = "controller-named" if pats is CONTROLLER_PATTERNS else "controller-defined-term"
-        nid = b.add_fact(Kind.CONTROLLER, slug(name), name, "", b.evidence(ui, rule), **attrs)
-        if first_only:
-            return nid
-        defines_we = re.search(r"[“\"'‘](?:we|us|company)[”\"'’]", text[m.end():m.end() + 60], re.IGNORECASE) is not None
-        candidates.setdefault(nid, (pats.index(pat), not defines_we, -doc.text.count(name), ui))
-        done.add(ui)
-    # the one the contacts and the general transfers belong to: named by the strongest pattern,
-    # then the one defined as "we", then the most often named, then the first
-    return min(candidates, key=candidates.__getitem__) if candidates else None
-
-
 def _mentions_of_name(b: Builder, controller: str) -> None:
     """Every sentence that names the controller by its legal name is evidence of who it is."""
     doc = b.doc
+    if controller not in b.facts:
+        return
     name = b.facts[controller]["label"]
     if len(name) < 4:
         return
@@ -139,45 +210,3 @@ def _mentions_of_name(b: Builder, controller: str) -> None:
     for ui, unit in enumerate(doc.units):
         if pat.search(doc.text, unit.start, unit.end):
             b.add_fact(Kind.CONTROLLER, b.facts[controller]["ident"], name, "", b.evidence(ui, "controller-mention"))
-
-
-def _contacts(b: Builder, controller: str) -> None:
-    """Emails the policy gives, with their role: DPO when the sentence names one, else privacy contact."""
-    doc = b.doc
-    contacts: list[dict[str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    ident, label = b.facts[controller]["ident"], b.facts[controller]["label"]
-    for ui, unit in enumerate(doc.units):
-        text = doc.text[unit.start : unit.end]
-        for m in EMAIL.finditer(text):
-            email = m[0].rstrip(".")
-            before = doc.quote(doc.units[ui - 1]) if ui > 0 and doc.units[ui - 1].paragraph == unit.paragraph else ""
-            role = "dpo" if DPO.search(text) else "authority" if AUTHORITY.search(before + " " + text) else "privacy"
-            if role != "authority":  # the regulator's address is no contact of the controller
-                b.add_fact(Kind.CONTROLLER, ident, label, "", b.evidence(ui, f"contact:{role}"))
-            if (email.lower(), role) in seen:
-                continue
-            seen.add((email.lower(), role))
-            contacts.append({"role": role, "email": email})
-        in_contact = CONTACT_SECTION.search(doc.section_title(unit.section)) is not None
-        if in_contact or unit.lead_in >= 0 and CONTACT_SECTION.search(doc.quote(doc.units[unit.lead_in])):
-            for m in PHONE.finditer(text):
-                phone = m[0].strip()
-                b.add_fact(Kind.CONTROLLER, ident, label, "", b.evidence(ui, "contact:phone"))
-                if ("phone", phone) not in seen:
-                    seen.add(("phone", phone))
-                    contacts.append({"role": "phone", "phone": phone})
-            if ADDRESS_LINE.match(text):
-                b.add_fact(Kind.CONTROLLER, ident, label, "", b.evidence(ui, "contact:address"))
-                address = ADDRESS_LINE.sub("", text).strip()
-                if ("address", address) not in seen:
-                    seen.add(("address", address))
-                    contacts.append({"role": "address", "address": address})
-    if contacts:
-        b.set_attr(controller, "contacts", contacts)
-        dpo = [c["email"] for c in contacts if c["role"] == "dpo"]
-        if dpo:
-            b.set_attr(controller, "dpo_email", dpo[0])
-        emails = [c["email"] for c in contacts if "email" in c and c["role"] != "authority"]
-        if emails:
-            b.set_attr(controller, "contact_email", next((c["email"] for c in contacts if c["role"] == "privacy"), emails[0]))

@@ -1,26 +1,67 @@
-"""Edges from co-occurrence: two facts named in one sentence or list item are linked by the
-relation schema in relations.yaml; a purpose named as an example of a legal basis is linked
-`inferred`, and so is a narrower purpose through the broader one the policy gave as example."""
+"""Links read from statements and the structure around them, by the relation schema (relations.yaml).
+
+Each link comes from the roles of what one statement says, or from structure that joins two
+statements: a list item and its lead-in, the cells of one table row, a heading and the statements
+under it, a reference ("we use this information to...") and the data it refers to. A link says how
+it was read (`read_as`) and how sure the reading is (`confidence`); the ones from one clause or
+one table row are `stated`, the ones from a heading scope or a reference are `inferred` with a note.
+"""
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from dataclasses import replace
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from catalog.extract.builder import Builder
 from catalog.extract.mentions import Mention
-from catalog.records import Kind, Relation, Status, node_id, split_node_id
+from catalog.extract.statements import Role, Statement
+from catalog.records import Kind, Relation, Status, node_id
 from catalog.vocabulary import LinkRule, concept, link_rules
 
-EXAMPLE_CUE = re.compile(r"\b(for example|for instance|e\.g\.|such as|including)\b", re.IGNORECASE)
+#: the role a mention must play for the relation schema to link it
+LINK_ROLE: dict[Kind, Role] = {
+    Kind.DATA_SUBJECT: Role.SUBJECT, Kind.DATA_CATEGORY: Role.DATA, Kind.PURPOSE: Role.PURPOSE,
+    Kind.LEGAL_BASIS: Role.BASIS, Kind.RECIPIENT: Role.RECIPIENT, Kind.COUNTRY: Role.DESTINATION,
+    Kind.RETENTION: Role.RETENTION, Kind.COOKIE: Role.COOKIE,
+}
 
 
-def _allowed(rule: LinkRule, source: Mention, target: Mention) -> bool:
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a link was read, and how sure the reading is."""
+
+    read_as: str  # "statement" | "list item" | "table row" | "heading scope" | "reference" | "inferred"
+    confidence: float
+    status: Status
+    note: str = ""
+
+
+STATEMENT = Reading("statement", 0.9, Status.STATED)
+CONDITIONAL = Reading("statement", 0.8, Status.STATED)
+LIST_ITEM = Reading("list item", 0.85, Status.STATED)
+TABLE_ROW = Reading("table row", 0.85, Status.STATED)
+
+
+#: A part of a frame: the unit whose quote is evidence, and the (mention, role) pairs it contributes.
+Part = tuple[int, Sequence[tuple[Mention, Role]]]
+
+
+@functools.cache
+def _rules() -> dict[tuple[Kind, Kind], tuple[LinkRule, ...]]:
+    out: dict[tuple[Kind, Kind], list[LinkRule]] = {}
+    for r in link_rules():
+        out.setdefault((r.source, r.target), []).append(r)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def allowed(b: Builder, rule: LinkRule, source: Mention, target: Mention) -> bool:
+    """The schema's extra conditions: named recipients only for transfers and cookies, Art. 9
+    conditions only for special categories, no Art. 9 condition as a purpose's basis."""
     req = rule.requires
     if "recipient_type" in req:
         rec = source if source.kind is Kind.RECIPIENT else target
-        c = concept(Kind.RECIPIENT, rec.concept)
+        c = b.concept(Kind.RECIPIENT, rec.concept)
         if c is None or c.attrs.get("type") != req["recipient_type"]:
             return False
     if "target_article" in req:
@@ -37,70 +78,85 @@ def _allowed(rule: LinkRule, source: Mention, target: Mention) -> bool:
     return True
 
 
-def link_cooccurring(b: Builder, mentions: list[Mention]) -> None:
-    """Link facts named in the same unit, or in a list item and the sentence that introduces it."""
-    by_unit: dict[int, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        by_unit[m.unit].append(m)
-    rules_by_pair: dict[tuple[Kind, Kind], list[LinkRule]] = defaultdict(list)
-    for r in link_rules():
-        rules_by_pair[(r.source, r.target)].append(r)
-    doc = b.doc
-    for ui, own in by_unit.items():
-        unit = doc.units[ui]
-        lead = by_unit.get(unit.lead_in, []) if unit.lead_in >= 0 else []
-        own_kinds = {m.kind for m in own}
-        # an item that names its own subjects ('health data of end-users') is not about the lead-in's
-        lead = [m for m in lead if not (m.kind is Kind.DATA_SUBJECT and Kind.DATA_SUBJECT in own_kinds)]
-        candidates = [(m, True) for m in own] + [(m, False) for m in lead]
-        seen: set[tuple[str, str, str]] = set()
-        for a, a_own in candidates:
-            for t, t_own in candidates:
-                if not (a_own or t_own):
-                    continue  # both in the lead-in: that sentence links them itself
-                for rule in rules_by_pair.get((a.kind, t.kind), ()):
-                    if not _allowed(rule, a, t):
-                        continue
-                    src, dst = node_id(a.kind, a.concept), node_id(t.kind, t.concept)
-                    if (src, dst, rule.relation.value) in seen or not (b.has(src) and b.has(dst)):
-                        continue
-                    seen.add((src, dst, rule.relation.value))
-                    status, note, rule_name = Status.STATED, "", f"cooccurrence:{rule.relation.value}"
-                    evidence = [b.evidence(ui, rule_name)]
-                    if not (a_own and t_own):
-                        rule_name = f"lead-in:{rule.relation.value}"
-                        evidence = [b.evidence(ui, rule_name), b.evidence(unit.lead_in, rule_name)]
-                    if (rule.relation is Relation.BASED_ON and a.kind is Kind.PURPOSE and a_own and t_own
-                            and t.start < a.start and EXAMPLE_CUE.search(doc.text[t.end : a.start])):
-                        status, rule_name = Status.INFERRED, "example-of-basis"
-                        note = (f"'{doc.text[a.start:a.end]}' is given as an example of "
-                                f"'{doc.text[t.start:t.end]}' in this sentence")
-                        evidence = [b.evidence(ui, rule_name, note)]
-                    b.add_link(src, dst, rule.relation, status, evidence)
+def link_pair(b: Builder, a: Mention, t: Mention, units: Iterable[int], reading: Reading, rule_name: str) -> bool:
+    """Link two mentions if the schema relates their kinds; True when a link was made."""
+    made = False
+    for rule in _rules().get((a.kind, t.kind), ()):
+        if not allowed(b, rule, a, t):
+            continue
+        src, dst = node_id(a.kind, a.concept), node_id(t.kind, t.concept)
+        if not (b.has(src) and b.has(dst)) or src == dst:
+            continue
+        ev = [b.evidence(u, f"{rule_name}:{rule.relation.value}", reading.note) for u in dict.fromkeys(units)]
+        b.add_link(src, dst, rule.relation, reading.status, ev, read_as=reading.read_as, confidence=reading.confidence)
+        made = True
+    return made
 
 
-def inherit_bases(b: Builder) -> None:
-    """A purpose narrower than one given as an example of a basis inherits that basis (inferred).
+def _linkable(pairs: Iterable[tuple[Mention, Role]]) -> list[Mention]:
+    return [m for m, r in pairs if LINK_ROLE.get(m.kind) is r]
 
-    E.g. 'to provide you with the services you request' (essential.service) is the policy's example
-    of the contract basis, so payment processing (essential.service.payment_processing) is inferred
-    to rest on the contract too, with both quotes as evidence.
-    """
-    based = [(s, t) for (s, t) in b.links_of(Relation.BASED_ON) if s.startswith("purpose:")]
-    purposes = [nid for nid in b.facts if nid.startswith("purpose:")]
-    stated_bases: dict[str, set[str]] = defaultdict(set)
-    for s, t in based:
-        stated_bases[s].add(t)
-    for s, t in based:
-        broad = split_node_id(s)[1]
-        for p in purposes:
-            narrow = split_node_id(p)[1]
-            if p == s or not narrow.startswith(broad + ".") or t in stated_bases.get(p, set()):
+
+def link_statement(b: Builder, st: Statement) -> None:
+    """Links inside one clause. Where a clause names several runs of data and of purposes (or
+    recipients, retention), each run of one kind pairs with the nearest run of the other: "we use
+    A and B to do X, and C to do Y" links A, B to X and C to Y, not C to X."""
+    if not st.affirmed:
+        return
+    reading = STATEMENT if st.polarity.value == "affirmed" else CONDITIONAL
+    ms = _linkable(zip(st.mentions, st.roles))
+    for a, t in paired(ms):
+        link_pair(b, a, t, [st.unit], reading, "statement")
+
+
+#: kinds whose mentions pair by runs (the rest pair with every mention of the other kind)
+RUN_KINDS = frozenset({Kind.DATA_CATEGORY, Kind.PURPOSE, Kind.RECIPIENT, Kind.RETENTION})
+
+
+def paired(ms: list[Mention]) -> list[tuple[Mention, Mention]]:
+    """(source, target) candidate pairs of one clause, by runs (see link_statement)."""
+    out: list[tuple[Mention, Mention]] = []
+    runs: list[tuple[Kind, list[Mention]]] = []
+    for m in ms:
+        if runs and runs[-1][0] is m.kind:
+            runs[-1][1].append(m)
+        else:
+            runs.append((m.kind, [m]))
+    for i, (ka, ra) in enumerate(runs):
+        for j, (kb, rb) in enumerate(runs):
+            if i == j or (ka, kb) not in _rules():
                 continue
-            link = b.links[(s, t, Relation.BASED_ON.value)]
-            note = (f"'{b.facts[p]['label']}' is a kind of '{b.facts[s]['label']}', which the policy ties to "
-                    f"'{b.facts[t]['label']}'")
-            first = next(iter(b.facts[p]["evidence"].values()))
-            evidence = [replace(ev, rule="narrower-purpose", note=note) for ev in list(link["evidence"].values())[:1]]
-            evidence.append(replace(first, rule="narrower-purpose", note=note))
-            b.add_link(p, t, Relation.BASED_ON, Status.INFERRED, evidence)
+            if ka in RUN_KINDS and kb in RUN_KINDS and not _nearest(runs, i, j):
+                continue
+            out.extend((a, t) for a in ra for t in rb)
+    return out
+
+
+def _nearest(runs: list[tuple[Kind, list[Mention]]], i: int, j: int) -> bool:
+    """Run j is the run of its kind nearest to run i (before it when there is one, else after)."""
+    kind = runs[j][0]
+    same = [k for k, (kk, _) in enumerate(runs) if kk is kind]
+    if len(same) == 1 or len([k for k, (kk, _) in enumerate(runs) if kk is runs[i][0]]) == 1 and len(same) == 1:
+        return True
+    before = [k for k in same if k < i]
+    target = before[-1] if before else min(same, key=lambda k: abs(k - i))
+    # a run with several of its kind on both sides reads with the one before; the first run of a
+    # clause ("To do X, we use A") reads with the one after
+    if not before:
+        target = min((k for k in same if k > i), default=target)
+    return target == j
+
+
+def link_parts(b: Builder, parts: Sequence[Part], reading: Reading, rule_name: str,
+               kinds: frozenset[tuple[Kind, Kind]] | None = None) -> None:
+    """Links across the parts of a frame (a lead-in and its item, the cells of a row...), never
+    inside one part (a part's own clause links itself)."""
+    for i, (ua, pa) in enumerate(parts):
+        for j, (ut, pt) in enumerate(parts):
+            if i == j:
+                continue
+            for a in _linkable(pa):
+                for t in _linkable(pt):
+                    if kinds is not None and (a.kind, t.kind) not in kinds:
+                        continue
+                    link_pair(b, a, t, [ua, ut], reading, rule_name)

@@ -1,4 +1,4 @@
-"""Facts laid out as tables rather than sentences: cookie tables and retention periods.
+"""Cookie tables as scraped pages lay them out (one short line per cell) rather than as real tables.
 
 Scraped cookie tables arrive as one short line per cell: a cookie type paragraph followed by the
 providers that serve it, or a provider line followed by its cookie names. Links read from that
@@ -19,14 +19,6 @@ from catalog.vocabulary import concept
 TABLE_TYPES = {"essential", "analytics", "functional", "marketing", "social-media"}
 COOKIE_SECTION = re.compile(r"cookie|tracking|tracker", re.IGNORECASE)
 COOKIE_NAMES = re.compile(r"^[a-z_][\w.-]*(?:\s*,\s*[a-z_][\w.-]*)*$")
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
-PERIOD = re.compile(
-    r"\b(?:for|within|up to|after|of|maximum of|period of|no longer than|at least)\s+(?:a\s+(?:period|maximum)\s+of\s+)?"
-    r"(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s*(?:\(\d+\)\s*)?"
-    r"(?P<unit>day|week|month|year)s?\b",
-    re.IGNORECASE,
-)
 
 
 def _named(m: Mention) -> bool:
@@ -78,32 +70,3 @@ def _cookie_names(b: Builder, ui: int, text: str, by_unit: dict[int, list[Mentio
             note = f"cookie '{name}' is listed in the row of provider '{provider_text[:60]}'"
             b.add_link(nid, node_id(Kind.RECIPIENT, p.concept), Relation.SET_BY, Status.INFERRED,
                        [b.evidence(ui, "cookie-table", note), b.evidence(ui - 1, "cookie-table", note)])
-
-
-def extract_retention_periods(b: Builder, mentions: list[Mention]) -> None:
-    """Concrete periods ('for 5 years') in retention sentences become retention facts."""
-    doc = b.doc
-    retention_units = {m.unit for m in mentions if m.kind is Kind.RETENTION}
-    by_unit: dict[int, list[Mention]] = defaultdict(list)
-    for m in mentions:
-        by_unit[m.unit].append(m)
-    from catalog.vocabulary import lexicon
-
-    gate = lexicon(Kind.RETENTION)
-    for ui, unit in enumerate(doc.units):
-        text = doc.text[unit.start : unit.end]
-        if ui not in retention_units and not (gate.context_sentence and gate.context_sentence.search(text)):
-            continue
-        for m in PERIOD.finditer(text):
-            n = m["n"].lower()
-            count = _NUMBER_WORDS.get(n, None) if not n.isdigit() else int(n)
-            if count is None:
-                continue
-            unit_name = m["unit"].lower()
-            label = f"{count} {unit_name}{'s' if count != 1 else ''}"
-            nid = b.add_fact(Kind.RETENTION, f"period-{count}-{unit_name}", label, "period",
-                             b.evidence(ui, "retention-period"), period=label)
-            for c in by_unit.get(ui, []):
-                if c.kind is Kind.DATA_CATEGORY:
-                    b.add_link(node_id(Kind.DATA_CATEGORY, c.concept), nid, Relation.RETAINED_FOR, Status.STATED,
-                               [b.evidence(ui, "cooccurrence:retained_for")])

@@ -1,0 +1,84 @@
+"""Clauses of a unit of text and their polarity (pure).
+
+A sentence often says two things ("we collect X to do A; we share Y with B", "we do not sell your
+data, but we share it with partners"). Links are read inside one clause, and a negated clause
+("we don't share your email with advertisers") states nothing: its mentions make no fact and no link.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from catalog.extract.cues import cues
+
+
+class Polarity(StrEnum):
+    AFFIRMED = "affirmed"
+    CONDITIONAL = "conditional"  # "if you choose to...", "where required by law"
+    NEGATED = "negated"  # "we do not share...", "we never sell..."
+    DISCOURAGED = "discouraged"  # "please do not send us health data"
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A span of the document's text, absolute offsets, with what it says about its own truth."""
+
+    start: int
+    end: int
+    polarity: Polarity
+
+    @property
+    def affirmed(self) -> bool:
+        return self.polarity in (Polarity.AFFIRMED, Polarity.CONDITIONAL)
+
+
+_PAREN = re.compile(r"\([^()]*\)")
+
+
+def to_clauses(text: str, start: int, end: int) -> tuple[Clause, ...]:
+    """The clauses of text[start:end], with polarity; a negation is undone after 'except'/'unless'."""
+    span = text[start:end]
+    c = cues()
+    # break points outside parentheses
+    masked = _PAREN.sub(lambda m: "\0" * len(m[0]), span)
+    cuts = [0]
+    for m in c.clause_breaks.finditer(masked):
+        if m.start() > cuts[-1] + 3:
+            cuts.append(m.start())
+    cuts.append(len(span))
+    out: list[Clause] = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = span[a:b]
+        pol = polarity(piece)
+        if pol is Polarity.NEGATED and (ex := c.exception.search(piece)):
+            # "we do not share X, except with Y": the part after the exception is what happens
+            out.append(Clause(start + a, start + a + ex.start(), Polarity.NEGATED))
+            out.append(Clause(start + a + ex.start(), start + b, Polarity.CONDITIONAL))
+            continue
+        out.append(Clause(start + a, start + b, pol))
+    return tuple(out)
+
+
+def polarity(piece: str) -> Polarity:
+    """Affirmed, conditional, negated or discouraged: what a clause says about its own statement."""
+    c = cues()
+    if c.discouraged.search(piece):
+        return Polarity.DISCOURAGED
+    for m in c.negation.finditer(piece):
+        before = piece[max(0, m.start() - 60) : m.start()]
+        if c.negation_void.search(before) or c.negation_void.search(piece[m.start() : m.end() + 25]):
+            continue
+        return Polarity.NEGATED
+    if c.condition.search(piece):
+        return Polarity.CONDITIONAL
+    return Polarity.AFFIRMED
+
+
+def action(piece: str) -> str:
+    """What the clause says is done with the data: the first action cue that matches ('' if none)."""
+    for name, pat in cues().actions:
+        if pat.search(piece):
+            return name
+    return ""

@@ -1,0 +1,92 @@
+"""The controller's contacts: e-mail addresses (obfuscated ones too: "dpo[at]example[dot]com"), the
+DPO (by e-mail, post or web form), phone numbers and postal addresses in contact sections, and the
+Art. 27 representatives in the EU and the UK. A supervisory authority's address is no contact of the
+controller; the "European Data Protection Office" is a representative's name, not a DPO."""
+
+from __future__ import annotations
+
+import re
+
+from catalog.extract.builder import Builder
+from catalog.extract.organisations import organisations
+from catalog.records import Kind
+
+PHONE = re.compile(r"(?<![\w/])(?:\+|\(\+)?\d[\d ().-]{7,}\d(?![\w/])")
+CONTACT_SECTION = re.compile(r"\bcontact", re.IGNORECASE)
+ADDRESS_LINE = re.compile(r"^(?:address|head office|registered office|postal address|mailing address)\s*:", re.IGNORECASE)
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[a-z0-9-]+)+\b")  # lower-case domain parts: "...alibaba.com.Also" ends at .com
+OBFUSCATED = re.compile(r"\b(?P<user>[\w.+-]+)\s*(?:\[at\]|\(at\)|\{at\}|\s+at\s+)\s*(?P<domain>[\w-]+(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*[\w-]+)+)\b",
+                        re.IGNORECASE)
+AUTHORITY = re.compile(r"supervisory authority|data protection (?:commission|authority)|commissioner|complain|regulator|\b(?:DPC|ICO|CNIL|EDPB)\b", re.IGNORECASE)
+DPO = re.compile(r"\b(?:data\s+protection\s+officers?|DPO|privacy\s+officer|grievance\s+officer|data\s+protection\s+office)\b", re.IGNORECASE)
+#: names of bodies that contain the words but are no controller's DPO
+NOT_DPO = re.compile(r"\bEuropean\s+Data\s+Protection\s+(?:Office|Board|Supervisor)\b|\(EDPO\)|\bEDPO\b", re.IGNORECASE)
+DPO_CHANNEL = re.compile(r"\b(?:form|online|contact|write|post|by\s+mail|address|reach|attn|attention)\b", re.IGNORECASE)
+REPRESENTATIVE = re.compile(r"\brepresentatives?\b", re.IGNORECASE)
+_UK = re.compile(r"\b(?:UK|U\.K\.|United\s+Kingdom)\b")
+_EU = re.compile(r"\b(?:EU|EEA|European|Article\s+27|Art\.\s*27)\b")
+
+
+def _names_dpo(text: str) -> bool:
+    cleaned = NOT_DPO.sub(" ", text)
+    return DPO.search(cleaned) is not None
+
+
+def _emails(text: str) -> list[str]:
+    found = [m[0].rstrip(".") for m in EMAIL.finditer(text)]
+    for m in OBFUSCATED.finditer(text):
+        domain = re.sub(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*", ".", m["domain"], flags=re.IGNORECASE)
+        if "." in domain:
+            found.append(f"{m['user']}@{domain}")
+    return found
+
+
+def extract_contacts(b: Builder, controller: str) -> None:
+    """Contacts with their role: dpo, privacy, phone, address, eu_representative / uk_representative."""
+    doc = b.doc
+    contacts: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    ident, label = b.facts[controller]["ident"], b.facts[controller]["label"]
+    dpo_headers = {(u.table, u.col) for u in doc.units if u.kind == "header" and _names_dpo(doc.text[u.start:u.end])}
+
+    def add(role: str, ui: int, rule: str, **fields: str) -> None:
+        b.add_fact(Kind.CONTROLLER, ident, label, "", b.evidence(ui, rule))
+        key = (role, "|".join(fields.values()).lower())
+        if key not in seen:
+            seen.add(key)
+            contacts.append({"role": role, **fields})
+
+    for ui, unit in enumerate(doc.units):
+        text = doc.text[unit.start : unit.end]
+        lead = doc.quote(doc.units[unit.lead_in]) if unit.lead_in >= 0 else ""
+        context = lead + " " + doc.section_title(unit.section)
+        dpo_here = _names_dpo(text) or (unit.table, unit.col) in dpo_headers or (unit.lead_in >= 0 and _names_dpo(lead))
+        representative = REPRESENTATIVE.search(text + " " + lead) is not None
+        if representative and (orgs := organisations(text)):
+            region = "uk" if _UK.search(text + " " + lead) and not _EU.search(text) else "eu"
+            add(f"{region}_representative", ui, "contact:representative", name=orgs[0][0])
+        for email in _emails(text):
+            before = doc.quote(doc.units[ui - 1]) if ui > 0 and doc.units[ui - 1].paragraph == unit.paragraph else ""
+            if AUTHORITY.search(before + " " + text) and not dpo_here:
+                continue  # the regulator's address is no contact of the controller
+            role = "dpo" if dpo_here and not representative else "representative" if representative else "privacy"
+            add(role, ui, f"contact:{role}", email=email)
+        if dpo_here and not _emails(text) and DPO_CHANNEL.search(text + " " + context) and not representative:
+            add("dpo", ui, "contact:dpo", via=text[:200])  # by post or through a web form
+        in_contact = CONTACT_SECTION.search(doc.section_title(unit.section)) is not None
+        if in_contact or unit.lead_in >= 0 and CONTACT_SECTION.search(lead):
+            for m in PHONE.finditer(text):
+                add("phone", ui, "contact:phone", phone=m[0].strip())
+            if ADDRESS_LINE.match(text):
+                add("address", ui, "contact:address", address=ADDRESS_LINE.sub("", text).strip())
+    if contacts:
+        b.set_attr(controller, "contacts", contacts)
+        dpo = [c["email"] for c in contacts if c["role"] == "dpo" and "email" in c]
+        if dpo:
+            b.set_attr(controller, "dpo_email", dpo[0])
+        emails = [c["email"] for c in contacts if "email" in c and c["role"] in ("privacy", "dpo")]
+        if emails:
+            b.set_attr(controller, "contact_email", next((c["email"] for c in contacts if c["role"] == "privacy" and "email" in c), emails[0]))
+        reps = [c["name"] for c in contacts if c["role"].endswith("_representative") and "name" in c]
+        if reps:
+            b.set_attr(controller, "representative", reps[0])

@@ -1,0 +1,47 @@
+"""Facts from statements: a mention is a fact only where a statement affirms it in a role the
+record needs (a recipient that receives, not a source that gives; a destination, not an origin; a
+special category the controller processes, not one a definition lists or a sentence disclaims)."""
+
+from __future__ import annotations
+
+from catalog.extract.builder import Builder
+from catalog.extract.cues import cues
+from catalog.extract.statements import Role, Statement
+from catalog.records import Kind, PolicyDocument
+
+#: the roles in which a mention of each kind states a fact
+FACT_ROLES: dict[Kind, frozenset[Role]] = {
+    Kind.DATA_CATEGORY: frozenset({Role.DATA}),
+    Kind.RECIPIENT: frozenset({Role.RECIPIENT}),
+    Kind.COUNTRY: frozenset({Role.DESTINATION}),
+    Kind.LEGAL_BASIS: frozenset({Role.BASIS}),
+}
+
+READ_AS = {"heading": "heading", "item": "list item", "cell": "table row", "header": "table header", "sentence": "statement"}
+
+
+def add_facts(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """Add the facts the statements affirm, each with its evidence, how it was read and a confidence."""
+    c = cues()
+    for st in statements:
+        if not st.affirmed:
+            continue
+        unit = doc.units[st.unit]
+        text = doc.text[st.start : st.end]
+        defining = bool(c.special_definition.search(text)) and st.action == ""
+        read_as = READ_AS.get(unit.kind, "statement")
+        confidence = 0.9 if st.polarity.value == "affirmed" else 0.8
+        for m, r in zip(st.mentions, st.roles):
+            roles = FACT_ROLES.get(m.kind)
+            if roles is not None and r not in roles:
+                continue
+            concept = b.concept(m.kind, m.concept)
+            if concept is None:
+                continue
+            if m.kind is Kind.DATA_CATEGORY and concept.attrs.get("special_category") and defining:
+                continue
+            if m.kind is Kind.COUNTRY and (concept.attrs.get("eea") or concept.attrs.get("unnamed")):
+                continue  # no third country: an EEA state; the unnamed ones are the transfers' to add
+            rule = f"lexicon:{m.kind.value}:{doc.text[m.start:m.end].lower()}"
+            nid = b.add_concept(concept, b.evidence(st.unit, rule))
+            b.raise_confidence(nid, read_as, confidence)

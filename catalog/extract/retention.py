@@ -1,0 +1,98 @@
+"""Retention: the periods and rules a policy states, as mentions that statements link to their data.
+
+A lexicon names the usual criteria ("as long as necessary", "as required by law"); a concrete
+period ("for 90 days", "12 months maximum") or a rule in the policy's own words ("until it is
+changed or the account is deleted", "for the duration the user can challenge the transaction")
+becomes a retention fact of its own, so each data category is linked to the rule stated for it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from catalog.extract.builder import Builder
+from catalog.extract.mentions import Mention
+from catalog.extract.statements import Role, Statement
+from catalog.records import Kind, PolicyDocument, node_id
+from catalog.vocabulary import Concept, lexicon
+
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUMBER_WORDS.update({"eighteen": 18, "twenty-four": 24, "thirty": 30, "sixty": 60, "ninety": 90})
+PERIOD = re.compile(
+    r"\b(?:for|within|up\s+to|after|of|maximum\s+of|period\s+of|no\s+longer\s+than|at\s+least|at\s+most|than)\s+"
+    r"(?:a\s+(?:period|maximum|minimum)\s+of\s+)?(?:(?:about|approximately|around|up\s+to)\s+)?"
+    r"(?P<n>\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty-four|thirty|sixty|ninety)"
+    r"\s*(?:\(\d+\)\s*)?(?P<unit>hour|day|week|month|year)s?\b",
+    re.IGNORECASE,
+)
+#: "12 months maximum", "90 days from ..." (a number before its unit, with no preposition)
+PERIOD_BARE = re.compile(
+    r"\b(?P<n>\d{1,4}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|thirty|sixty|ninety)"
+    r"\s+(?P<unit>hour|day|week|month|year)s?\s+(?:maximum|max|from|after|following|since|of\s+inactivity)\b",
+    re.IGNORECASE,
+)
+#: a retention rule in the policy's own words, read where a statement says data is kept or deleted
+RULE = re.compile(
+    r"\b(?:until\s+(?:it|they|you|your|the|we|such|this|that)\b[^.;:]{4,90}"
+    r"|for\s+(?:the\s+)?(?:duration|life|lifetime|length|entirety)\s+of\b[^.;:]{3,70}"
+    r"|(?:as|so)\s+long\s+as\b[^.;:]{4,90}"
+    r"|(?:a|the)\s+(?:short|limited|reasonable|brief)\s+(?:period|amount)\s+of\s+time\b[^.;:]{0,40}"
+    r"|\b(?:immediately|temporarily|permanently|indefinitely)\b(?:\s+(?:after|once|when|upon)\b[^.;:]{3,60})?"
+    r"|(?:from|after)\s+the\s+date\s+(?:you|of|on\s+which)\b[^.;:]{3,70}"
+    r"|(?:beyond|longer\s+than)\s+(?:what\s+is|is)?\s*(?:strictly\s+)?necessary\b[^.;:]{0,60})",
+    re.IGNORECASE,
+)
+
+
+def _gate(doc: PolicyDocument, ui: int) -> bool:
+    lex = lexicon(Kind.RETENTION)
+    u = doc.units[ui]
+    text = doc.text[u.start : u.end]
+    if lex.context_sentence is not None and lex.context_sentence.search(text):
+        return True
+    return lex.context_section is not None and u.section >= 0 and lex.context_section.search(doc.section_title(u.section)) is not None
+
+
+def retention_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention]) -> list[Mention]:
+    """Periods and rules stated in retention sentences, as mentions of concepts this document adds."""
+    covered = [(m.start, m.end) for m in mentions if m.kind is Kind.RETENTION]
+    out: list[Mention] = []
+    for ui, u in enumerate(doc.units):
+        if u.kind == "heading" or not _gate(doc, ui):
+            continue
+        text = doc.text[u.start : u.end]
+        for m in [*PERIOD.finditer(text), *PERIOD_BARE.finditer(text)]:
+            n = m["n"].lower()
+            count = int(n) if n.isdigit() else _NUMBER_WORDS.get(n)
+            if count is None:
+                continue
+            unit_name = m["unit"].lower()
+            label = f"{count} {unit_name}{'s' if count != 1 else ''}"
+            ident = f"period-{count}-{unit_name}"
+            b.dynamic.setdefault((Kind.RETENTION, ident), Concept(Kind.RETENTION, ident, label, "period", {"period": label}))
+            out.append(Mention(Kind.RETENTION, ident, ui, u.start + m.start("n"), u.start + m.end()))
+        for m in RULE.finditer(text):
+            a, z = u.start + m.start(), u.start + m.end()
+            if any(s < z and a < e for s, e in covered) or any(s < z and a < e for s, e in ((x.start, x.end) for x in out if x.unit == ui)):
+                continue
+            phrase = re.sub(r"\s+", " ", m[0]).strip(" ,")
+            ident = "rule-" + re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:60]
+            label = phrase[0].upper() + phrase[1:]
+            b.dynamic.setdefault((Kind.RETENTION, ident), Concept(Kind.RETENTION, ident, label, "criterion", {"rule": phrase}))
+            out.append(Mention(Kind.RETENTION, ident, ui, a, z))
+    return out
+
+
+def general_retention(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """A retention rule stated for 'your personal information' as a whole applies to all categories."""
+    for st in statements:
+        if not st.affirmed or st.having(Role.DATA):
+            continue
+        text = doc.text[st.start : st.end].lower()
+        if not any(w in text for w in ("personal information", "personal data", "your information", "your data")):
+            continue
+        for m in st.having(Role.RETENTION):
+            nid = node_id(Kind.RETENTION, m.concept)
+            if b.has(nid):
+                b.set_attr(nid, "scope", "all personal data")

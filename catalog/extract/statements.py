@@ -1,0 +1,174 @@
+"""Statements: each clause of a sentence, list item or table cell, read as who does what to which data.
+
+A statement has an action (collect, use, share, sell, transfer, retain, rely on), a polarity
+(affirmed, conditional, negated, discouraged) and its mentions, each in a role: the data it is
+about, the purposes, the recipients or the sources, the legal bases, the retention, the countries
+as destination, origin, scope or address. Links are read from the roles of one statement (and of
+the structure around it: lead-ins, table rows, headings), never from mere co-occurrence.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from catalog.extract.clauses import Clause, Polarity, action, to_clauses
+from catalog.extract.cues import cues
+from catalog.extract.mentions import Mention
+from catalog.records import Kind, PolicyDocument
+
+
+class Role(StrEnum):
+    DATA = "data"
+    PURPOSE = "purpose"
+    RECIPIENT = "recipient"
+    SOURCE = "source"
+    BASIS = "basis"
+    RETENTION = "retention"
+    DESTINATION = "destination"
+    ORIGIN = "origin"
+    SCOPE = "scope"
+    ADDRESS = "address"
+    SAFEGUARD = "safeguard"
+    SUBJECT = "subject"
+    RIGHT = "right"
+    COOKIE = "cookie"
+    MENTIONED = "mentioned"  # named, but in no role the record needs (a login with Google, "we are on Instagram")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One clause of one unit, with its mentions in their roles."""
+
+    unit: int
+    start: int
+    end: int
+    polarity: Polarity
+    action: str
+    mentions: tuple[Mention, ...]
+    roles: tuple[Role, ...]
+    anaphoric: bool = False  # "we use this information to..." (about data named before it)
+
+    @property
+    def affirmed(self) -> bool:
+        return self.polarity in (Polarity.AFFIRMED, Polarity.CONDITIONAL)
+
+    def having(self, *roles: Role) -> list[Mention]:
+        return [m for m, r in zip(self.mentions, self.roles) if r in roles]
+
+
+_LIST_GLUE = re.compile(r"^[\s,;/&()]*(?:(?:and|or|as well as|and/or|plus|including|such as|e\.g\.,?|the|our|your|other|their)\b[\s,;/&()]*)*$",
+                        re.IGNORECASE)
+_ROLE_CARRIES = {Kind.RECIPIENT, Kind.COUNTRY}
+
+
+def to_statements(doc: PolicyDocument, mentions: list[Mention]) -> list[Statement]:
+    """Every clause of every unit as a statement (units with no mention give statements too: they
+    may refer back to data named before, or carry a polarity a list item inherits)."""
+    by_unit: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_unit.setdefault(m.unit, []).append(m)
+    out: list[Statement] = []
+    c = cues()
+    for ui, unit in enumerate(doc.units):
+        own = by_unit.get(ui, [])
+        if unit.kind == "heading":
+            out.append(Statement(ui, unit.start, unit.end, Polarity.AFFIRMED, "", tuple(own),
+                                 tuple(_plain_role(m) for m in own)))
+            continue
+        clauses = to_clauses(doc.text, unit.start, unit.end)
+        starts = [cl.start for cl in clauses]
+        grouped: list[list[Mention]] = [[] for _ in clauses]
+        for m in own:
+            grouped[max(0, bisect.bisect_right(starts, m.start) - 1)].append(m)
+        scope = _scope_text(doc, ui)
+        for cl, ms in zip(clauses, grouped):
+            text = doc.text[cl.start : cl.end]
+            act = action(text)
+            roles = _roles(doc, cl, ms, act, scope)
+            out.append(Statement(ui, cl.start, cl.end, cl.polarity, act, tuple(ms), tuple(roles),
+                                 anaphoric=bool(c.anaphora.search(text))))
+    return out
+
+
+def _scope_text(doc: PolicyDocument, ui: int) -> str:
+    """What introduces a unit: its lead-in and its section's heading (a 'sources' heading makes the
+    parties under it sources; a 'sharing' one makes them recipients)."""
+    unit = doc.units[ui]
+    parts = [doc.sections[unit.section].path[-1]] if unit.section >= 0 else []
+    if unit.lead_in >= 0:
+        lead = doc.units[unit.lead_in]
+        parts.append(doc.text[lead.start : lead.end])
+    return " / ".join(parts)
+
+
+def _plain_role(m: Mention) -> Role:
+    return {
+        Kind.DATA_CATEGORY: Role.DATA, Kind.PURPOSE: Role.PURPOSE, Kind.RECIPIENT: Role.RECIPIENT,
+        Kind.LEGAL_BASIS: Role.BASIS, Kind.RETENTION: Role.RETENTION, Kind.COUNTRY: Role.MENTIONED,
+        Kind.SAFEGUARD: Role.SAFEGUARD, Kind.DATA_SUBJECT: Role.SUBJECT, Kind.RIGHT: Role.RIGHT,
+        Kind.COOKIE: Role.COOKIE,
+    }.get(m.kind, Role.MENTIONED)
+
+
+def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: str) -> list[Role]:
+    """The role of each mention of one clause, read from the words right before and after it."""
+    c = cues()
+    text = doc.text
+    roles: list[Role] = []
+    last_of_kind: dict[Kind, tuple[Mention, Role]] = {}
+    prev_end = cl.start
+    sourcing = bool(c.source_scope.search(scope)) and act not in ("share", "sell", "transfer")
+    for m in ms:
+        before = text[max(cl.start, m.start - 80) : m.start]
+        after = text[m.end : min(cl.end, m.end + 120)]
+        near = text[max(cl.start, prev_end) : m.start]
+        role = _plain_role(m)
+        carried = last_of_kind.get(m.kind)
+        if m.kind in _ROLE_CARRIES and carried and _LIST_GLUE.match(text[carried[0].end : m.start]):
+            role = carried[1]  # "from advertisers, data brokers and public databases": all sources
+        elif m.kind is Kind.RECIPIENT:
+            role = _recipient_role(before, after, act, sourcing, scope)
+        elif m.kind is Kind.COUNTRY:
+            role = _country_role(before, after, act)
+        elif m.kind is Kind.DATA_CATEGORY and c.service_compound.match(after):
+            role = Role.MENTIONED  # "credit card processing", "payment processors": a service, not data
+        elif m.kind is Kind.LEGAL_BASIS and c.objection.search(text[cl.start : m.start]):
+            role = Role.MENTIONED  # "you may object to processing based on our legitimate interests"
+        roles.append(role)
+        last_of_kind[m.kind] = (m, role)
+        prev_end = m.end
+        del near
+    return roles
+
+
+def _recipient_role(before: str, after: str, act: str, sourcing: bool, scope: str) -> Role:
+    c = cues()
+    if c.source_cue.search(before):
+        return Role.SOURCE
+    if c.gives_to_us.search(after):
+        return Role.SOURCE
+    if c.receives.search(after) or c.recipient_cue.search(before):
+        return Role.RECIPIENT if not sourcing or c.recipient_cue.search(before) and act in ("share", "sell") else Role.SOURCE
+    if sourcing:
+        return Role.SOURCE
+    if act in ("share", "sell", "transfer") or c.recipient_scope.search(scope):
+        return Role.RECIPIENT
+    return Role.MENTIONED
+
+
+def _country_role(before: str, after: str, act: str) -> Role:
+    c = cues()
+    if c.address_cue.search(before):
+        return Role.ADDRESS
+    if c.country_scope.search(before) or c.country_after_scope.match(after):
+        return Role.SCOPE
+    if c.country_origin.search(before):
+        return Role.ORIGIN
+    if c.country_destination.search(before):
+        return Role.DESTINATION  # the country lexicon's gate already put the sentence in a transfer context
+    if act == "transfer":
+        return Role.DESTINATION
+    return Role.MENTIONED

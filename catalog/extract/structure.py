@@ -1,0 +1,238 @@
+"""What a policy's structure says: tables read by their header, list items by their lead-in,
+statements by the heading they sit under, references ("this information") by what they refer to.
+
+`with_structure(doc, statements)` gives each mention the role its place implies (a name in a
+column headed "Recipients" is a recipient, whatever the cell's wording; the items of a negated
+lead-in are negated); the `link_*` functions then read the links that join two statements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+
+from catalog.extract.builder import Builder
+from catalog.extract.clauses import Polarity
+from catalog.extract.cues import cues, header_role
+from catalog.extract.links import LIST_ITEM, TABLE_ROW, Part, Reading, link_parts
+from catalog.extract.statements import Role, Statement
+from catalog.records import Kind, PolicyDocument, Status
+
+#: a column's role -> (the kind it lists, the role a mention of that kind takes there)
+COLUMN_ROLE: dict[str, tuple[Kind, Role]] = {
+    "data": (Kind.DATA_CATEGORY, Role.DATA),
+    "purpose": (Kind.PURPOSE, Role.PURPOSE),
+    "legal_basis": (Kind.LEGAL_BASIS, Role.BASIS),
+    "recipient": (Kind.RECIPIENT, Role.RECIPIENT),
+    "source": (Kind.RECIPIENT, Role.SOURCE),
+    "retention": (Kind.RETENTION, Role.RETENTION),
+    "country": (Kind.COUNTRY, Role.DESTINATION),
+    "safeguard": (Kind.SAFEGUARD, Role.SAFEGUARD),
+}
+
+
+def column_roles(doc: PolicyDocument) -> dict[tuple[int, int], str]:
+    """(table, column) -> what the column holds, read from its header cell."""
+    text: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for u in doc.units:
+        if u.kind == "header":
+            text[(u.table, u.col)].append(doc.text[u.start : u.end])
+    return {k: header_role(" ".join(v)) for k, v in text.items()}
+
+
+def definition_units(doc: PolicyDocument) -> set[int]:
+    """Units of a definitions section or table: they define terms, they state no processing."""
+    c = cues()
+    roles = column_roles(doc)
+    out: set[int] = set()
+    for i, u in enumerate(doc.units):
+        if u.table >= 0 and "definition" in {roles.get((u.table, 0)), roles.get((u.table, 1))}:
+            out.add(i)
+        elif u.section >= 0 and c.definitions.search(doc.sections[u.section].path[-1]):
+            out.add(i)
+    return out
+
+
+def with_structure(doc: PolicyDocument, statements: list[Statement]) -> list[Statement]:
+    """Statements with the roles and polarity their place in the document gives them."""
+    roles = column_roles(doc)
+    defined = definition_units(doc)
+    first_clause: dict[int, Statement] = {}
+    last_clause: dict[int, Statement] = {}
+    for st in statements:
+        first_clause.setdefault(st.unit, st)
+        last_clause[st.unit] = st
+    out = []
+    for st in statements:
+        u = doc.units[st.unit]
+        if st.unit in defined:
+            out.append(replace(st, polarity=Polarity.NEGATED if st.mentions else st.polarity,
+                               roles=tuple(Role.MENTIONED for _ in st.roles)))
+            continue
+        if u.lead_in >= 0 and (lead := last_clause.get(u.lead_in)) is not None and not lead.affirmed \
+                and st.affirmed and st.action == "":
+            st = replace(st, polarity=lead.polarity)  # "We do not collect the following: - health data"
+        if u.table >= 0 and (role := roles.get((u.table, u.col))) in COLUMN_ROLE:
+            kind, as_role = COLUMN_ROLE[role]
+            st = replace(st, roles=tuple(as_role if m.kind is kind and r in (Role.MENTIONED, Role.RECIPIENT, Role.DATA)
+                                         or (m.kind is kind and kind is Kind.COUNTRY and r is not Role.ADDRESS) else r
+                                         for m, r in zip(st.mentions, st.roles)))
+        elif st is first_clause.get(st.unit) and (head := _colon_head(doc, st)):
+            # "Payment partners: user data and payment data, so they can process your payments"
+            st = replace(st, roles=tuple(Role.RECIPIENT if m.kind is Kind.RECIPIENT and m.end <= head and r is Role.MENTIONED
+                                         else r for m, r in zip(st.mentions, st.roles)))
+        out.append(st)
+    return out
+
+
+def _colon_head(doc: PolicyDocument, st: Statement) -> int:
+    """The end of a short 'Label:' that opens a statement (0 when there is none)."""
+    text = doc.text[st.start : st.end]
+    colon = text.find(":")
+    if 0 < colon <= 60 and len(text[:colon].split()) <= 6:
+        return st.start + colon
+    return 0
+
+
+def _part(st: Statement) -> Part:
+    return (st.unit, list(zip(st.mentions, st.roles)))
+
+
+def link_lead_ins(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """A list item reads with the sentence that introduces it ('We use your data to: - ...')."""
+    by_unit: dict[int, list[Statement]] = defaultdict(list)
+    for st in statements:
+        by_unit[st.unit].append(st)
+    for ui, sts in by_unit.items():
+        lead = doc.units[ui].lead_in
+        if lead < 0:
+            continue
+        lead_parts = [_part(s) for s in by_unit.get(lead, []) if s.affirmed]
+        if not lead_parts:
+            continue
+        # an item that names its own data subjects ('health data of end-users') is not about the lead-in's
+        own_subjects = any(m.kind is Kind.DATA_SUBJECT for s in sts for m in s.mentions)
+        merged = [(m, r) for _, pr in lead_parts for m, r in pr if not (own_subjects and m.kind is Kind.DATA_SUBJECT)]
+        for st in sts:
+            if st.affirmed:
+                link_parts(b, [(lead, merged), _part(st)], LIST_ITEM, "list-item")
+
+
+def link_table_rows(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """The cells of one table row read together: data in one column, purposes, bases, recipients
+    or retention in the others."""
+    rows: dict[tuple[int, int], dict[int, list[Statement]]] = defaultdict(lambda: defaultdict(list))
+    for st in statements:
+        u = doc.units[st.unit]
+        if u.table >= 0 and u.kind != "header" and st.affirmed:
+            rows[(u.table, u.row)][u.col].append(st)
+    for cols in rows.values():
+        parts: list[Part] = []
+        for col in sorted(cols):
+            sts = cols[col]
+            parts.append((sts[0].unit, [(m, r) for s in sts for m, r in zip(s.mentions, s.roles)]))
+        if len(parts) > 1:
+            link_table_parts(b, parts, cols)
+
+
+def link_table_parts(b: Builder, parts: list[Part], cols: dict[int, list[Statement]]) -> None:
+    """Row links, each with the quotes of the two cells' units that name its two ends."""
+    unit_of = {}
+    for sts in cols.values():
+        for s in sts:
+            for m in s.mentions:
+                unit_of[m] = s.unit
+    for i, (_, pa) in enumerate(parts):
+        for j, (_, pt) in enumerate(parts):
+            if i == j:
+                continue
+            sub_a = [(unit_of[m], [(m, r)]) for m, r in pa]
+            sub_t = [(unit_of[m], [(m, r)]) for m, r in pt]
+            for pa1 in sub_a:
+                for pt1 in sub_t:
+                    link_parts(b, [pa1, pt1], TABLE_ROW, "table-row")
+
+
+#: heading kind -> the kinds of the statements under it that it links with
+HEADING_LINKS: dict[Kind, frozenset[Kind]] = {
+    Kind.LEGAL_BASIS: frozenset({Kind.PURPOSE}),
+    Kind.PURPOSE: frozenset({Kind.LEGAL_BASIS, Kind.DATA_CATEGORY}),
+    Kind.DATA_CATEGORY: frozenset({Kind.PURPOSE, Kind.RETENTION, Kind.RECIPIENT, Kind.LEGAL_BASIS}),
+    Kind.RECIPIENT: frozenset({Kind.DATA_CATEGORY, Kind.PURPOSE}),
+    Kind.DATA_SUBJECT: frozenset({Kind.DATA_CATEGORY}),
+}
+#: a heading naming more than this many linkable things is a table of contents, not a scope
+HEADING_MAX = 3
+
+
+def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """A heading scopes the statements under it: purposes under 'Legitimate interests' rest on it,
+    purposes under 'Location data' use location data (inferred: the heading, not the sentence, says so)."""
+    heads: dict[int, Statement] = {}
+    for st in statements:
+        u = doc.units[st.unit]
+        if u.kind == "heading":
+            heads[u.section] = st
+    for st in statements:
+        u = doc.units[st.unit]
+        head = heads.get(u.section)
+        if head is None or u.kind == "heading" or not st.affirmed or not head.mentions:
+            continue
+        linkable = [(m, r) for m, r in zip(head.mentions, head.roles) if m.kind in HEADING_LINKS]
+        if not linkable or len(linkable) > HEADING_MAX:
+            continue
+        own = {m.kind for m in st.mentions}
+        for m, r in linkable:
+            if m.kind in own:
+                continue  # the statement names its own (purpose, data...): its own words win
+            title = doc.text[doc.units[head.unit].start : doc.units[head.unit].end]
+            reading = Reading("heading scope", 0.65, Status.INFERRED,
+                              f"'{doc.text[m.start:m.end]}' is named by the heading '{title}' this statement is under")
+            kinds = frozenset((a, t) for k in HEADING_LINKS[m.kind] for a, t in ((m.kind, k), (k, m.kind)))
+            link_parts(b, [(head.unit, [(m, r)]), _part(st)], reading, "heading", kinds)
+
+
+def link_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """'We use this information to...': the data of the statement before it (same paragraph or cell),
+    else of the lead-in or of the row's first cell, is what 'this information' means."""
+    prior: list[Statement] = []
+    by_unit: dict[int, list[Statement]] = defaultdict(list)
+    for st in statements:
+        by_unit[st.unit].append(st)
+    for st in statements:
+        u = doc.units[st.unit]
+        has_data = any(r is Role.DATA for r in st.roles)
+        if st.anaphoric and st.affirmed and not has_data and any(r in (Role.PURPOSE, Role.RECIPIENT, Role.RETENTION) for r in st.roles):
+            ante = _antecedent(doc, prior, by_unit, st)
+            if ante is not None:
+                names = ", ".join(doc.text[m.start:m.end] for m, r in zip(ante.mentions, ante.roles) if r is Role.DATA)
+                reading = Reading("reference", 0.7, Status.INFERRED,
+                                  f"'this information' in this statement refers to {names}, named just before it")
+                kinds = frozenset((Kind.DATA_CATEGORY, k) for k in (Kind.PURPOSE, Kind.RECIPIENT, Kind.RETENTION))
+                data = [(m, r) for m, r in zip(ante.mentions, ante.roles) if r is Role.DATA]
+                link_parts(b, [(ante.unit, data), _part(st)], reading, "reference", kinds)
+        prior.append(st)
+
+
+def _antecedent(doc: PolicyDocument, prior: list[Statement], by_unit: dict[int, list[Statement]],
+                st: Statement) -> Statement | None:
+    u = doc.units[st.unit]
+    for p in reversed(prior[-6:]):
+        pu = doc.units[p.unit]
+        same_block = pu.paragraph == u.paragraph and (u.table < 0 or (pu.row, pu.col) == (u.row, u.col))
+        if not same_block:
+            break
+        if p.affirmed and any(r is Role.DATA for r in p.roles):
+            return p
+    if u.lead_in >= 0:
+        for p in by_unit.get(u.lead_in, []):
+            if p.affirmed and any(r is Role.DATA for r in p.roles):
+                return p
+    if u.table >= 0:  # the row's label cell ("Precise Location Data | Spotify will only use ...")
+        for p in reversed(prior):
+            pu = doc.units[p.unit]
+            if (pu.table, pu.row) != (u.table, u.row):
+                break
+            if pu.col == 0 and any(r is Role.DATA for r in p.roles):
+                return p
+    return None
