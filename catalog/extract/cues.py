@@ -11,8 +11,13 @@ from catalog.vocabulary import read_yaml
 _FLAGS = re.IGNORECASE
 
 
+#: a run of place names (capitalised words, an abbreviation in brackets) joined by commas, "and", "or"
+RUN = (r"(?:(?-i:[A-Z])[\w.’'-]*(?:\s+(?-i:[A-Z])[\w.’'-]*)*\s*(?:\([^)]{0,12}\)\s*)?"
+       r"(?:,|\band\b|\bor\b|\band/or\b|/)\s*(?:,\s*)?(?:(?:and|or)\s+)?(?:the\s+)?)*")
+
+
 def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"\s*\n\s*", "", pattern.strip()), _FLAGS)
+    return re.compile(re.sub(r"\s*\n\s*", "", pattern.strip()).replace("{RUN}", RUN), _FLAGS)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class Statement:
 
 _LIST_GLUE = re.compile(r"^[\s,;/&()]*(?:(?:and|or|as well as|and/or|plus|including|such as|e\.g\.,?|the|our|your|other|their)\b[\s,;/&()]*)*$",
                         re.IGNORECASE)
+_ALIAS = re.compile(r"^\s*\(\s*(?:the\s+)?[\"“”'‘’]?$", re.IGNORECASE)
 _ROLE_CARRIES = {Kind.RECIPIENT, Kind.COUNTRY}
 
 
@@ -127,7 +128,9 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
         near = text[max(cl.start, prev_end) : m.start]
         role = _plain_role(m)
         carried = last_of_kind.get(m.kind)
-        if m.kind in _ROLE_CARRIES and carried and _LIST_GLUE.match(text[carried[0].end : m.start]):
+        if m.kind in _ROLE_CARRIES and carried and _ALIAS.match(text[carried[0].end : m.start]):
+            role = carried[1]  # 'the United Kingdom (the "UK")': the same place, the same role
+        elif m.kind in _ROLE_CARRIES and carried and _LIST_GLUE.match(text[carried[0].end : m.start]):
             role = carried[1]  # "from advertisers, data brokers and public databases": all sources
         elif m.kind is Kind.RECIPIENT:
             role = _recipient_role(before, after, act, sourcing, scope)
