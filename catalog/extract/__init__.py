@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from catalog.extract.bases import inherit_bases
+from catalog.extract.bases import implied_bases, inherit_bases
 from catalog.extract.builder import Builder
 from catalog.extract.controller import extract_controller
 from catalog.extract.cookies import extract_cookie_tables
@@ -27,7 +27,8 @@ from catalog.extract.links import link_statement
 from catalog.extract.mentions import Mention, find_mentions
 from catalog.extract.retention import general_retention, retention_mentions
 from catalog.extract.statements import Role, Statement, to_statements
-from catalog.extract.structure import link_heading_scopes, link_lead_ins, link_references, link_table_rows, with_structure
+from catalog.extract.structure import (link_basis_references, link_heading_scopes, link_lead_ins, link_references,
+                                       link_table_rows, with_structure)
 from catalog.extract.transfers import extract_transfers
 from catalog.records import Extraction, Kind, PolicyDocument, node_id
 from catalog.vocabulary import recipient_registry
@@ -52,8 +53,10 @@ def extract(doc: PolicyDocument) -> Extraction:
     link_lead_ins(b, doc, statements)
     link_table_rows(b, doc, statements)
     link_references(b, doc, statements)
+    link_basis_references(b, doc, statements)
     link_heading_scopes(b, doc, statements)
     inherit_bases(b)
+    implied_bases(b)
     extract_cookie_tables(b, mentions)
     extract_transfers(b, doc, statements, controller)
     facts = b.facts_out()

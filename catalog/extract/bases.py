@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from catalog.extract.builder import Builder
-from catalog.records import Relation, Status, split_node_id
+from catalog.records import Kind, Relation, Status, split_node_id
 
 EXAMPLE_CUE = re.compile(r"\b(for example|for instance|e\.g\.|such as|including)\b", re.IGNORECASE)
 
@@ -38,3 +38,23 @@ def inherit_bases(b: Builder) -> None:
             evidence = [replace(ev, rule="narrower-purpose", note=note) for ev in list(link["evidence"].values())[:1]]
             evidence.append(replace(first, rule="narrower-purpose", note=note))
             b.add_link(p, t, Relation.BASED_ON, Status.INFERRED, evidence)
+
+
+def implied_bases(b: Builder) -> None:
+    """A purpose that is itself the content of a basis (complying with a legal obligation, protecting
+    someone's vital interests) rests on that basis where the policy states the basis at all (inferred).
+    The pairing is vocabulary (`implies_basis` in purpose.yaml)."""
+    for nid, fact in list(b.facts.items()):
+        if fact["kind"] is not Kind.PURPOSE:
+            continue
+        basis = fact["attrs"].get("implies_basis")
+        target = f"legal_basis:{basis}" if basis else ""
+        if not target or target not in b.facts:
+            continue
+        note = (f"'{fact['label']}' is by its nature processing under '{b.facts[target]['label']}', "
+                f"a basis this policy states")
+        first_p = next(iter(fact["evidence"].values()))
+        first_b = next(iter(b.facts[target]["evidence"].values()))
+        b.add_link(nid, target, Relation.BASED_ON, Status.INFERRED,
+                   [replace(first_p, rule="implied-basis", note=note), replace(first_b, rule="implied-basis", note=note)],
+                   read_as="inferred", confidence=0.6)

@@ -42,7 +42,11 @@ def to_clauses(text: str, start: int, end: int) -> tuple[Clause, ...]:
     span = text[start:end]
     c = cues()
     # break points outside parentheses
-    masked = _PAREN.sub(lambda m: "\0" * len(m[0]), span)
+    masked = span
+    while True:  # nested brackets too: "(including: (1) ...; and (2) ...)"
+        unmasked, masked = masked, _PAREN.sub(lambda m: "\0" * len(m[0]), masked)
+        if masked == unmasked:
+            break
     cuts = [0]
     for m in c.clause_breaks.finditer(masked):
         if m.start() > cuts[-1] + 3:

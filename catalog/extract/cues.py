@@ -47,6 +47,7 @@ class Cues:
     objection: re.Pattern[str]
     definitions: re.Pattern[str]
     special_definition: re.Pattern[str]
+    basis_reference: re.Pattern[str]
 
 
 @functools.cache

@@ -30,8 +30,13 @@ def gate_text(doc: PolicyDocument, unit: Unit) -> str:
     or, when none does, the heading it sits under ('## Information we collect' / '- Email address')."""
     text = doc.text[unit.start : unit.end]
     if unit.lead_in >= 0:
+        # the whole paragraph that introduces the list: "...only where we have a legal basis for doing
+        # so. ... We process your information where:"
         lead = doc.units[unit.lead_in]
-        text = doc.text[lead.start : lead.end] + " " + text
+        first = unit.lead_in
+        while first > 0 and doc.units[first - 1].paragraph == lead.paragraph:
+            first -= 1
+        text = doc.text[doc.units[first].start : lead.end] + " " + text
     elif unit.kind == "item" and unit.section >= 0:
         text = doc.sections[unit.section].path[-1] + ": " + text
     return text
@@ -56,6 +61,9 @@ def passes_gate(lex: Lexicon, doc: PolicyDocument, unit: Unit, cache: dict[int, 
 #: "Google Analytics", "• Device IDs") lists it, as a bullet would; other headings only label sections.
 HEADING_KINDS = frozenset({Kind.RECIPIENT, Kind.DATA_CATEGORY})
 HEADING_SLACK = 12
+#: kinds a heading names as the scope of what is under it ("Legitimate interests", "Marketing"),
+#: whatever else the heading says
+HEADING_SCOPE_KINDS = frozenset({Kind.LEGAL_BASIS, Kind.PURPOSE, Kind.DATA_SUBJECT})
 
 
 def names_heading(doc: PolicyDocument, unit: Unit, kind: Kind, ident: str, a: int, b: int) -> bool:
@@ -159,7 +167,8 @@ def find_mentions(doc: PolicyDocument, kinds: tuple[Kind, ...] = LEXICON_KINDS) 
         if i < 0:
             continue
         unit = doc.units[i]
-        if b > unit.end or (unit.kind == "heading" and not names_heading(doc, unit, kind, ident, a, b)):
+        if b > unit.end or (unit.kind == "heading" and kind not in HEADING_SCOPE_KINDS
+                            and not names_heading(doc, unit, kind, ident, a, b)):
             continue
         ok = gate_ok.get((kind, i))
         if ok is None:

@@ -8,6 +8,7 @@ lead-in are negated); the `link_*` functions then read the links that join two s
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import replace
 
@@ -98,13 +99,27 @@ def _part(st: Statement) -> Part:
     return (st.unit, list(zip(st.mentions, st.roles)))
 
 
+#: an item that ends like this is continued by the next one ("It is necessary to fulfil our contract, including" / "- to provide...")
+_DANGLING = re.compile(r"(?:\b(?:including|such\s+as|e\.g\.|for\s+example|namely|as\s+follows|and|or|to|for|of|with)|[:,])\s*$", re.IGNORECASE)
+
+
+def continued_from(doc: PolicyDocument, ui: int) -> int:
+    """The unit a list item continues: its lead-in, or the item before it when that one breaks off mid-sentence."""
+    u = doc.units[ui]
+    if u.kind == "item" and ui > 0:
+        prev = doc.units[ui - 1]
+        if prev.kind == "item" and prev.table == u.table and _DANGLING.search(doc.text[prev.start : prev.end]):
+            return ui - 1
+    return u.lead_in
+
+
 def link_lead_ins(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
     """A list item reads with the sentence that introduces it ('We use your data to: - ...')."""
     by_unit: dict[int, list[Statement]] = defaultdict(list)
     for st in statements:
         by_unit[st.unit].append(st)
     for ui, sts in by_unit.items():
-        lead = doc.units[ui].lead_in
+        lead = continued_from(doc, ui)
         if lead < 0:
             continue
         lead_parts = [_part(s) for s in by_unit.get(lead, []) if s.affirmed]
@@ -236,3 +251,29 @@ def _antecedent(doc: PolicyDocument, prior: list[Statement], by_unit: dict[int, 
             if pu.col == 0 and any(r is Role.DATA for r in p.roles):
                 return p
     return None
+
+
+def link_basis_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """'The legal basis for this processing is consent': the bases of such a statement are those of the
+    purposes its paragraph (or list item, or cell) describes before it, and of its section's heading."""
+    c = cues()
+    heads: dict[int, Statement] = {}
+    for st in statements:
+        if doc.units[st.unit].kind == "heading":
+            heads[doc.units[st.unit].section] = st
+    for i, st in enumerate(statements):
+        if not st.affirmed or not st.having(Role.BASIS) or not c.basis_reference.search(doc.text[st.start : st.end]):
+            continue
+        u = doc.units[st.unit]
+        block = [p for p in statements[max(0, i - 12) : i]
+                 if doc.units[p.unit].paragraph == u.paragraph and (u.table < 0 or doc.units[p.unit].col == u.col)]
+        described = [p for p in block if p.affirmed and p.having(Role.PURPOSE)]
+        if not described and (head := heads.get(u.section)) is not None and head.having(Role.PURPOSE):
+            described = [head]
+        bases = [(m, Role.BASIS) for m in st.having(Role.BASIS)]
+        for p in described:
+            names = ", ".join(doc.text[m.start:m.end] for m in p.having(Role.PURPOSE))
+            reading = Reading("reference", 0.75, Status.INFERRED,
+                              f"'{doc.text[st.start:st.end][:60]}' states the basis of the processing described just before it ({names})")
+            link_parts(b, [(p.unit, [(m, Role.PURPOSE) for m in p.having(Role.PURPOSE)]), (st.unit, bases)], reading,
+                       "basis-reference", frozenset({(Kind.PURPOSE, Kind.LEGAL_BASIS)}))
