@@ -25,6 +25,7 @@ from catalog.extract.cookies import extract_cookie_tables
 from catalog.extract.facts import add_facts
 from catalog.extract.links import link_statement
 from catalog.extract.mentions import Mention, find_mentions
+from catalog.extract.parties import party_mentions
 from catalog.extract.retention import general_retention, retention_mentions
 from catalog.extract.statements import Role, Statement, to_statements
 from catalog.extract.structure import (link_basis_references, link_heading_scopes, link_lead_ins, link_references,
@@ -42,8 +43,10 @@ MIN_FACTS = 5
 def extract(doc: PolicyDocument) -> Extraction:
     b = Builder(doc)
     controller = extract_controller(b)
-    mentions = own_brand_dropped(find_mentions(doc), b.facts[controller]["label"], doc.publisher)
-    mentions = sorted([*mentions, *retention_mentions(b, doc, mentions)], key=lambda m: (m.unit, m.start, m.kind))
+    own_names = [f["label"] for f in b.facts.values() if f["kind"] is Kind.CONTROLLER]
+    mentions = own_brand_dropped(find_mentions(doc), doc, [*own_names, doc.publisher])
+    extra = [*retention_mentions(b, doc, mentions), *party_mentions(b, doc, mentions, own_names)]
+    mentions = sorted([*mentions, *extra], key=lambda m: (m.unit, m.start, m.kind))
     statements = with_structure(doc, to_statements(doc, mentions))
     add_facts(b, doc, statements)
     mark_disclosure_reasons(b, doc, statements)
@@ -65,15 +68,15 @@ def extract(doc: PolicyDocument) -> Extraction:
     return Extraction(doc, facts, b.links_out(), tuple(b.warnings))
 
 
-def own_brand_dropped(mentions: list[Mention], controller_label: str, publisher: str) -> list[Mention]:
+def own_brand_dropped(mentions: list[Mention], doc: PolicyDocument, own_names: list[str]) -> list[Mention]:
     """A named recipient that is the controller itself or one of its brands (PayPal in PayPal's
-    policy, LinkedIn in LinkedIn's, which the registry files under Microsoft) receives nothing."""
-    brands = {w for w in (_first_word(controller_label), _first_word(publisher)) if len(w) >= 4}
+    policy; LinkedIn in LinkedIn's, which the registry files under Microsoft) receives nothing."""
+    brands = {w for w in (_first_word(n) for n in own_names) if len(w) >= 4}
     if not brands:
         return mentions
-    own = {c.id for c in recipient_registry().values()
-           if _first_word(c.label) in brands or any(_first_word(p) in brands for p in c.attrs.get("brands", []))}
-    return [m for m in mentions if not (m.kind is Kind.RECIPIENT and m.concept in own)]
+    own = {c.id for c in recipient_registry().values() if _first_word(c.label) in brands}
+    return [m for m in mentions if not (m.kind is Kind.RECIPIENT and (
+        m.concept in own or (m.concept in recipient_registry() and _first_word(doc.text[m.start:m.end]) in brands)))]
 
 
 def _first_word(s: str) -> str:

@@ -133,7 +133,7 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
         elif m.kind in _ROLE_CARRIES and carried and _LIST_GLUE.match(text[carried[0].end : m.start]):
             role = carried[1]  # "from advertisers, data brokers and public databases": all sources
         elif m.kind is Kind.RECIPIENT:
-            role = _recipient_role(before, after, act, sourcing, scope)
+            role = _recipient_role(before, after, act, sourcing or bool(c.to_us.search(text[cl.start:cl.end])), scope)
         elif m.kind is Kind.COUNTRY:
             role = _country_role(before, after, act)
         elif m.kind is Kind.DATA_CATEGORY and c.service_compound.match(after):
