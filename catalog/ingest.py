@@ -311,7 +311,7 @@ def to_cell(raw: str) -> str:
     for f in frags:
         bullet = _CELL_ITEM.match(f)
         text = clean_inline(f[bullet.end():] if bullet else f).replace("|", "/")
-        text = text.lstrip("•").strip()
+        text = text.lstrip("•#").strip()  # a heading marker or a stray bullet inside a cell
         if not text:
             continue
         label = len(frags) > 1 and len(text.split()) <= 10 and not text.endswith((".", ":", ";", ","))

@@ -49,7 +49,7 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             while words and _SKIP_MODIFIER.match(words[0].lower()):
                 words.pop(0)
             if len(words) < 2:
-                continue
+                continue  # a bare "partners": the lexicon's, or too vague to name
             phrase = " ".join(words)
             z = u.start + m.end("np")
             a = z - len(phrase)
@@ -60,6 +60,51 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, label, "", {"type": "category"}))
             out.append(Mention(Kind.RECIPIENT, ident, ui, a, z))
             taken.append((a, z))
+        if _LABEL.match(text) and not _overlaps(taken, u.start, u.end):
+            # a cell or heading that is just a kind of recipient: "Moderators", "Auditors"
+            phrase = _LABEL.match(text)["np"]
+            a = u.start + text.index(phrase)
+            ident = f"category-{slug(phrase)}"
+            b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, phrase, "", {"type": "category"}))
+            out.append(Mention(Kind.RECIPIENT, ident, ui, a, a + len(phrase)))
+        for name, a, z in brand_names(text, mentions, ui, u.start):
+            if _overlaps(taken, a, z) or name.lower() in own:
+                continue
+            ident = f"brand-{slug(name)}"
+            b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, name, "", {"type": "named"}))
+            out.append(Mention(Kind.RECIPIENT, ident, ui, a, z))
+            taken.append((a, z))
+    return out
+
+
+_LABEL = re.compile(rf"^\W*(?P<np>(?:{_MODIFIER}\s+){{0,2}}(?:{_HEADS}))\W*$", re.IGNORECASE)
+#: a name in apposition to a kind of recipient: "our third party partner called Veriff", "processors like Stripe
+#: and PayPal", "Service Providers: Twilio, OpenAI"
+_APPOSITION = re.compile(r"^\s*(?:,\s*)?(?:(?:called|named|known\s+as|such\s+as|like|including|e\.g\.,?|for\s+example,?|namely|viz\.?)\s+|[:,]\s*|\(\s*)"
+                         r"(?P<names>(?-i:[A-Z][\w.&’'-]+)(?:\s+(?-i:[A-Z][\w.&’'-]+)){0,2}"
+                         r"(?:\s*(?:,|and|or|&)\s*(?-i:[A-Z][\w.&’'-]+)(?:\s+(?-i:[A-Z][\w.&’'-]+)){0,2})*)", re.IGNORECASE)
+_NOT_BRAND = re.compile(r"^(?:The|Our|We|You|Your|They|This|These|Those|It|Its|App|Apps|Application|Services?|Platform|Site|Website|Data|"
+                        r"Information|Personal|Privacy|Policy|Terms|Section|EU|EEA|GDPR|UK|US|USA|CCPA|Inc|Ltd|LLC|For|And|Or|If|When|"
+                        r"Where|With|In|On|At|To|By|Such|Other|Some|All|Any|Each|See|Please|Note|Learn|More|Here|Below|Above|"
+                        r"Google\s+Play|App\s+Store|Customer|Customers|Members?|Users?)$")
+
+
+def brand_names(text: str, mentions: list[Mention], ui: int, offset: int) -> list[tuple[str, int, int]]:
+    """Names a text puts in apposition to a recipient it names ("partner called Veriff")."""
+    out = []
+    for m in mentions:
+        if m.unit != ui or m.kind is not Kind.RECIPIENT:
+            continue
+        tail = text[m.end - offset :]
+        app = _APPOSITION.match(tail)
+        if not app:
+            continue
+        base = m.end - offset + app.start("names")
+        for part in re.finditer(r"(?-i:[A-Z][\w.&’'-]+)(?:\s+(?-i:[A-Z][\w.&’'-]+)){0,2}", app["names"]):
+            name = part[0].rstrip(".,")
+            if _NOT_BRAND.match(name) or len(name) < 3:
+                continue
+            out.append((name, offset + base + part.start(), offset + base + part.start() + len(name)))
     return out
 
 
