@@ -28,8 +28,8 @@ from catalog.extract.mentions import Mention, find_mentions
 from catalog.extract.parties import party_mentions
 from catalog.extract.retention import general_retention, retention_mentions
 from catalog.extract.statements import Role, Statement, to_statements
-from catalog.extract.structure import (link_basis_references, link_heading_scopes, link_lead_ins, link_references,
-                                       link_table_rows, with_structure)
+from catalog.extract.structure import (link_basis_references, link_heading_scopes, link_lead_ins, link_purpose_references,
+                                       link_references, link_table_rows, with_structure)
 from catalog.extract.transfers import extract_transfers
 from catalog.records import Extraction, Kind, PolicyDocument, node_id
 from catalog.vocabulary import recipient_registry
@@ -46,7 +46,7 @@ def extract(doc: PolicyDocument) -> Extraction:
     own_names = [f["label"] for f in b.facts.values() if f["kind"] is Kind.CONTROLLER]
     mentions = own_brand_dropped(find_mentions(doc), doc, [*own_names, doc.publisher])
     extra = [*retention_mentions(b, doc, mentions), *party_mentions(b, doc, mentions, own_names)]
-    mentions = sorted([*mentions, *extra], key=lambda m: (m.unit, m.start, m.kind))
+    mentions = drop_nested(sorted([*mentions, *extra], key=lambda m: (m.unit, m.start, m.kind)))
     statements = with_structure(doc, to_statements(doc, mentions))
     add_facts(b, doc, statements)
     mark_disclosure_reasons(b, doc, statements)
@@ -57,6 +57,7 @@ def extract(doc: PolicyDocument) -> Extraction:
     link_table_rows(b, doc, statements)
     link_references(b, doc, statements)
     link_basis_references(b, doc, statements)
+    link_purpose_references(b, doc, statements)
     link_heading_scopes(b, doc, statements)
     inherit_bases(b)
     implied_bases(b)
@@ -77,6 +78,27 @@ def own_brand_dropped(mentions: list[Mention], doc: PolicyDocument, own_names: l
     own = {c.id for c in recipient_registry().values() if _first_word(c.label) in brands}
     return [m for m in mentions if not (m.kind is Kind.RECIPIENT and (
         m.concept in own or (m.concept in recipient_registry() and _first_word(doc.text[m.start:m.end]) in brands)))]
+
+
+#: kinds whose mention stays even inside a longer mention of another kind ("your consent" in "withdraw
+#: your consent" still names the consent basis; "members" in "other members" still names users)
+_NESTED_KEPT = frozenset({Kind.LEGAL_BASIS, Kind.DATA_SUBJECT, Kind.COUNTRY})
+
+
+def drop_nested(mentions: list[Mention]) -> list[Mention]:
+    """A mention inside a longer one of another kind is part of that one's name: "advertising" in
+    "advertising identifiers" is data, "analytics" in "Google Analytics" a recipient."""
+    out = []
+    by_unit: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_unit.setdefault(m.unit, []).append(m)
+    for m in mentions:
+        if m.kind not in _NESTED_KEPT and any(
+                o.kind is not m.kind and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                for o in by_unit[m.unit]):
+            continue
+        out.append(m)
+    return out
 
 
 def _first_word(s: str) -> str:

@@ -49,6 +49,8 @@ class Cues:
     definitions: re.Pattern[str]
     special_definition: re.Pattern[str]
     basis_reference: re.Pattern[str]
+    excluded: re.Pattern[str]
+    purpose_reference: re.Pattern[str]
 
 
 @functools.cache

@@ -16,10 +16,11 @@ from catalog.records import Kind, PolicyDocument
 from catalog.vocabulary import Concept
 
 #: the head nouns of a category of recipients
-_HEADS = (r"providers?|partners?|companies|agencies|vendors|processors|platforms|networks|sponsors|peers|bodies|operators|"
-          r"holders|labels|developers|administrators|researchers|auditors|merchants|advis[eo]rs|consultants|lawyers|insurers|"
-          r"brokers|resellers|contractors|suppliers|moderators|regulators|institutions|banks|organi[sz]ations|distributors|"
-          r"agents|counterparties|acquirers|purchasers|successors|issuers|intermediaries|publishers|advertisers|carriers")
+_HEADS = (r"providers?|partners?|compan(?:y|ies)|agenc(?:y|ies)|vendors?|processors?|platforms?|networks?|sponsors?|peers|bod(?:y|ies)|"
+          r"operators?|holders?|labels?|developers?|administrators?|researchers?|auditors?|merchants?|advis[eo]rs?|consultants?|"
+          r"lawyers?|insurers?|brokers?|resellers?|contractors?|suppliers?|moderators?|regulators?|institutions?|banks?|"
+          r"organi[sz]ations?|distributors?|agents?|counterpart(?:y|ies)|acquirers?|purchasers?|successors?|issuers?|"
+          r"intermediar(?:y|ies)|publishers?|advertisers?|carriers?")
 #: the words that may qualify it (lower-case, no determiners: "age verification providers", "ad measurement partners")
 _MODIFIER = r"(?:[a-z][a-z&-]{1,20}|third[- ]party|e-commerce)"
 CATEGORY = re.compile(rf"(?<![\w-])(?P<np>(?:{_MODIFIER}\s+){{1,3}}(?:{_HEADS}))\b", re.IGNORECASE)

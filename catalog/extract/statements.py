@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from catalog.extract.clauses import Clause, Polarity, action, to_clauses
+from catalog.extract.clauses import Clause, Polarity, action, polarity, to_clauses
 from catalog.extract.cues import cues
 from catalog.extract.mentions import Mention
 from catalog.records import Kind, PolicyDocument
@@ -75,9 +75,9 @@ def to_statements(doc: PolicyDocument, mentions: list[Mention]) -> list[Statemen
     c = cues()
     for ui, unit in enumerate(doc.units):
         own = by_unit.get(ui, [])
-        if unit.kind == "heading":
-            out.append(Statement(ui, unit.start, unit.end, Polarity.AFFIRMED, "", tuple(own),
-                                 tuple(_plain_role(m) for m in own)))
+        if unit.kind == "heading":  # "No Ads Based on Contents of Chats": a heading can disclaim too
+            pol = Polarity.NEGATED if polarity(doc.text[unit.start:unit.end]) is Polarity.NEGATED else Polarity.AFFIRMED
+            out.append(Statement(ui, unit.start, unit.end, pol, "", tuple(own), tuple(_plain_role(m) for m in own)))
             continue
         clauses = to_clauses(doc.text, unit.start, unit.end)
         starts = [cl.start for cl in clauses]
@@ -140,6 +140,8 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
             role = Role.MENTIONED  # "credit card processing", "payment processors": a service, not data
         elif m.kind is Kind.LEGAL_BASIS and c.objection.search(text[cl.start : m.start]):
             role = Role.MENTIONED  # "you may object to processing based on our legitimate interests"
+        if c.excluded.search(before):
+            role = Role.MENTIONED  # "(but not User Content)", "except your email address"
         roles.append(role)
         last_of_kind[m.kind] = (m, role)
         prev_end = m.end

@@ -134,23 +134,39 @@ def link_lead_ins(b: Builder, doc: PolicyDocument, statements: list[Statement]) 
 
 
 def link_table_rows(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
-    """The cells of one table row read together: data in one column, purposes, bases, recipients
-    or retention in the others."""
+    """The cells of one table row read together: data in one column, purposes, bases, recipients or
+    retention in the others. A table states the relations of its columns' kinds: a table of
+    purposes, data and bases says what is processed for what on which basis; a table of recipients
+    says who receives what and why, not what each kind of data is processed for; a name a cell
+    mentions in passing (authorities a purpose reports to) is no column of the table."""
+    roles = column_roles(doc)
     rows: dict[tuple[int, int], dict[int, list[Statement]]] = defaultdict(lambda: defaultdict(list))
     for st in statements:
         u = doc.units[st.unit]
         if u.table >= 0 and u.kind != "header" and st.affirmed:
             rows[(u.table, u.row)][u.col].append(st)
-    for cols in rows.values():
+    for (table, _row), cols in rows.items():
+        kinds = {COLUMN_ROLE[r][0] for (t, _c), r in roles.items() if t == table and r in COLUMN_ROLE}
         parts: list[Part] = []
         for col in sorted(cols):
             sts = cols[col]
             parts.append((sts[0].unit, [(m, r) for s in sts for m, r in zip(s.mentions, s.roles)]))
         if len(parts) > 1:
-            link_table_parts(b, parts, cols)
+            link_table_parts(b, parts, cols, _table_pairs(kinds))
 
 
-def link_table_parts(b: Builder, parts: list[Part], cols: dict[int, list[Statement]]) -> None:
+def _table_pairs(kinds: set[Kind]) -> frozenset[tuple[Kind, Kind]] | None:
+    """The (source, target) kinds a table's rows link, from the kinds its columns hold (None: any)."""
+    if not kinds:
+        return None
+    pairs = {(a, t) for a in kinds | {Kind.DATA_SUBJECT} for t in kinds}
+    if Kind.RECIPIENT in kinds:
+        pairs.discard((Kind.DATA_CATEGORY, Kind.PURPOSE))
+    return frozenset(pairs)
+
+
+def link_table_parts(b: Builder, parts: list[Part], cols: dict[int, list[Statement]],
+                     kinds: frozenset[tuple[Kind, Kind]] | None) -> None:
     """Row links, each with the quotes of the two cells' units that name its two ends."""
     unit_of = {}
     for sts in cols.values():
@@ -165,7 +181,7 @@ def link_table_parts(b: Builder, parts: list[Part], cols: dict[int, list[Stateme
             sub_t = [(unit_of[m], [(m, r)]) for m, r in pt]
             for pa1 in sub_a:
                 for pt1 in sub_t:
-                    link_parts(b, [pa1, pt1], TABLE_ROW, "table-row")
+                    link_parts(b, [pa1, pt1], TABLE_ROW, "table-row", kinds)
 
 
 #: heading kind -> the kinds of the statements under it that it links with
@@ -277,3 +293,28 @@ def link_basis_references(b: Builder, doc: PolicyDocument, statements: list[Stat
                               f"'{doc.text[st.start:st.end][:60]}' states the basis of the processing described just before it ({names})")
             link_parts(b, [(p.unit, [(m, Role.PURPOSE) for m in p.having(Role.PURPOSE)]), (st.unit, bases)], reading,
                        "basis-reference", frozenset({(Kind.PURPOSE, Kind.LEGAL_BASIS)}))
+
+
+def link_purpose_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """'We use the following categories of personal information for this purpose: ...': the purpose
+    is the one named just before (same paragraph, its label, or the section's heading)."""
+    c = cues()
+    heads: dict[int, Statement] = {}
+    for st in statements:
+        if doc.units[st.unit].kind == "heading":
+            heads[doc.units[st.unit].section] = st
+    for i, st in enumerate(statements):
+        if not st.affirmed or st.having(Role.PURPOSE) or not c.purpose_reference.search(doc.text[st.start : st.end]):
+            continue
+        u = doc.units[st.unit]
+        before = [p for p in statements[max(0, i - 8) : i] if doc.units[p.unit].paragraph == u.paragraph]
+        ante = next((p for p in reversed(before) if p.affirmed and p.having(Role.PURPOSE)), None)
+        if ante is None and (head := heads.get(u.section)) is not None and head.affirmed and head.having(Role.PURPOSE):
+            ante = head
+        if ante is None:
+            continue
+        names = ", ".join(doc.text[m.start:m.end] for m in ante.having(Role.PURPOSE))
+        reading = Reading("reference", 0.7, Status.INFERRED, f"'this purpose' in this statement refers to {names}, named just before it")
+        kinds = frozenset({(Kind.DATA_CATEGORY, Kind.PURPOSE), (Kind.PURPOSE, Kind.LEGAL_BASIS), (Kind.PURPOSE, Kind.RECIPIENT)})
+        link_parts(b, [(ante.unit, [(m, Role.PURPOSE) for m in ante.having(Role.PURPOSE)]), _part(st)], reading,
+                   "purpose-reference", kinds)
