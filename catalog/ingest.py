@@ -329,6 +329,17 @@ HEADER_RULE = "| --- |"
 _BOLD_CELL = re.compile(r"^\s*(?:\*\*|__)(?P<text>[^*_]{1,100})(?:\*\*|__)\s*:?\s*$")
 
 
+def _looks_like_header(cells: list[str]) -> bool:
+    """A row of labels: every filled cell bold, or short and without a sentence's full stop."""
+    filled = [c for c in cells if c.strip()]
+    if len(filled) < 2:
+        return False
+    if all(_BOLD_CELL.match(c) or re.match(r"^\s*\*\*[^*]{1,300}\*\*\s*$", c) for c in filled):
+        return True
+    plain = [re.sub(r"\([^)]*\)", "", clean_inline(c)).strip() for c in filled]  # "Purpose (see ... for more detail)"
+    return all(len(t.split()) <= 8 and not t.endswith(".") for t in plain) and not any("<br" in c.lower() for c in filled)
+
+
 def table_blocks(lines: list[str]) -> list[tuple[str, str, int]]:
     """A Markdown table as blocks: its header row closed by `| --- |` (a `thead` block), then one
     `row` block per data row. A row of bold labels inside the table starts a new header (scraped
@@ -336,10 +347,12 @@ def table_blocks(lines: list[str]) -> list[tuple[str, str, int]]:
     rows = [_CELL_SPLIT.split(t.strip("|")) for t in lines]
     sep = next((k for k, t in enumerate(lines) if TABLE_SEP.match(t) and "-" in t), -1)
     head = [r for r in rows[:max(sep, 0)] if any(c.strip() for c in r)]
+    body = [k for k, cells in enumerate(rows) if k > sep and any(c.strip() for c in cells)]
+    if not head and body and _looks_like_header(rows[body[0]]):
+        head, body = [rows[body[0]]], body[1:]  # "| | |" / "| --- |" / "| **Purpose** | **Legal basis** |"
     out: list[tuple[str, str, int]] = [("thead", (to_row(head[-1]) + "\n" if head else "") + HEADER_RULE, 0)]
-    for k, cells in enumerate(rows):
-        if k <= sep or not any(c.strip() for c in cells):
-            continue
+    for k in body:
+        cells = rows[k]
         filled = [c for c in cells if c.strip()]
         bold = [m["text"] for c in filled if (m := _BOLD_CELL.match(c)) and len(m["text"].split()) <= 10]
         if len(bold) == len(filled) and len(cells) > 1:

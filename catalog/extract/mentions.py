@@ -37,8 +37,12 @@ def gate_text(doc: PolicyDocument, unit: Unit) -> str:
         while first > 0 and doc.units[first - 1].paragraph == lead.paragraph:
             first -= 1
         text = doc.text[doc.units[first].start : lead.end] + " " + text
-    elif unit.kind == "item" and unit.section >= 0:
+    elif unit.kind == "item" and unit.section >= 0 and unit.table < 0:
         text = doc.sections[unit.section].path[-1] + ": " + text
+    if unit.table >= 0:  # a cell reads with its column's header ("Legal basis" / "Consent (where required)")
+        head = " ".join(doc.text[h.start : h.end] for h in doc.units
+                        if h.kind == "header" and h.table == unit.table and h.col == unit.col)
+        text = head + ": " + text
     return text
 
 

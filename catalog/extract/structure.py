@@ -9,7 +9,7 @@ lead-in are negated); the `link_*` functions then read the links that join two s
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 
 from catalog.extract.builder import Builder
@@ -32,13 +32,31 @@ COLUMN_ROLE: dict[str, tuple[Kind, Role]] = {
 }
 
 
-def column_roles(doc: PolicyDocument) -> dict[tuple[int, int], str]:
-    """(table, column) -> what the column holds, read from its header cell."""
+def column_roles(doc: PolicyDocument, statements: list[Statement] | None = None) -> dict[tuple[int, int], str]:
+    """(table, column) -> what the column holds: read from its header cell when the header is a short
+    label; else (a header that is a sentence, or none) from the kind most of the column's mentions are."""
     text: dict[tuple[int, int], list[str]] = defaultdict(list)
     for u in doc.units:
         if u.kind == "header":
             text[(u.table, u.col)].append(doc.text[u.start : u.end])
-    return {k: header_role(" ".join(v)) for k, v in text.items()}
+    roles = {}
+    for k, v in text.items():
+        head = " ".join(v)
+        roles[k] = header_role(head) if len(re.sub(r"\([^)]*\)", "", head).split()) <= 12 else ""
+    if statements is not None:
+        counts: dict[tuple[int, int], Counter[Kind]] = defaultdict(Counter)
+        for st in statements:
+            u = doc.units[st.unit]
+            if u.table >= 0 and u.kind != "header" and st.affirmed:
+                counts[(u.table, u.col)].update(m.kind for m in st.mentions if m.kind is not Kind.DATA_SUBJECT)
+        by_kind = {kind: role for role, (kind, _r) in COLUMN_ROLE.items() if role != "source"}
+        for k, c in counts.items():
+            if roles.get(k) or not c:
+                continue
+            kind, n = c.most_common(1)[0]
+            if n >= 3 and n >= 0.4 * sum(c.values()) and kind in by_kind:
+                roles[k] = by_kind[kind]
+    return roles
 
 
 def definition_units(doc: PolicyDocument) -> set[int]:
@@ -56,7 +74,7 @@ def definition_units(doc: PolicyDocument) -> set[int]:
 
 def with_structure(doc: PolicyDocument, statements: list[Statement]) -> list[Statement]:
     """Statements with the roles and polarity their place in the document gives them."""
-    roles = column_roles(doc)
+    roles = column_roles(doc, statements)
     defined = definition_units(doc)
     first_clause: dict[int, Statement] = {}
     last_clause: dict[int, Statement] = {}
@@ -139,7 +157,7 @@ def link_table_rows(b: Builder, doc: PolicyDocument, statements: list[Statement]
     purposes, data and bases says what is processed for what on which basis; a table of recipients
     says who receives what and why, not what each kind of data is processed for; a name a cell
     mentions in passing (authorities a purpose reports to) is no column of the table."""
-    roles = column_roles(doc)
+    roles = column_roles(doc, statements)
     rows: dict[tuple[int, int], dict[int, list[Statement]]] = defaultdict(lambda: defaultdict(list))
     for st in statements:
         u = doc.units[st.unit]
