@@ -33,7 +33,7 @@ def summary(cs: list, since: Optional[dt.date]) -> str:
 
     counts = ", ".join(f"{sum(c.severity == s for c in cs)} {s}" for s in SEVERITIES)
     steps = len({(c.organisation, c.new_id) for c in cs})
-    return f"{len(cs)} changes ({counts}) in {steps} new versions" + (f" seen since {since}" if since else "")
+    return f"{len(cs)} changes ({counts}) in {steps} versions" + (f" seen since {since}" if since else "")
 
 
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
