@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy import Engine
+
 from catalog.diff import DiffEntry, diff, history
 from catalog.records import Extraction, Fact, Kind, Link, Relation
 from catalog.tables import link_key
@@ -351,6 +353,15 @@ def without_rejected(extractions: Iterable[Extraction], rejected: Iterable[tuple
                       and link_key(ln.source, ln.relation.value, ln.target) not in gone)
         out.append(replace(x, facts=facts, links=links))
     return out
+
+
+def read_changes(engine: Engine, organisation: str | None = None, since: dt.date | None = None) -> list[Change]:
+    """The stored history's changes (of one organisation, or all), a DPO's rejected facts left out."""
+    from catalog.review import read_reviews
+    from catalog.store import read_extractions
+
+    rejected = [(r.target, r.policy_id) for r in read_reviews(engine) if r.decision == "reject"]
+    return changes(without_rejected(read_extractions(engine, organisation=organisation), rejected), since)
 
 
 ROW_COLUMNS = ("seen", "organisation", "severity", "change", "title", "detail", "old_version", "new_version",

@@ -56,9 +56,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa changes --since 2026-01-01 --fail-on high
         """
-        from catalog.changes import SEVERITIES, at_least, changes, to_change_rows, without_rejected
-        from catalog.review import read_reviews
-        from catalog.store import read_extractions, read_policies
+        from catalog.changes import SEVERITIES, at_least, read_changes, to_change_rows
+        from catalog.store import read_policies
 
         if format not in FORMATS:
             fail(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
@@ -75,8 +74,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         if org and org not in {p.organisation for p in known}:
             fail(f"no organisation {org!r} in the catalog; known: "
                  f"{', '.join(sorted({p.organisation for p in known})) or 'none (run `ropa build` first)'}")
-        rejected = [(r.target, r.policy_id) for r in read_reviews(engine) if r.decision == "reject"]
-        cs = changes(without_rejected(read_extractions(engine, organisation=org), rejected), since_date)
+        cs = read_changes(engine, org, since_date)
         if format == "xlsx":
             from catalog.changes import ROW_COLUMNS
             from catalog.spreadsheet import write_tables
