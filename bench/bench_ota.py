@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +27,7 @@ SERVICE = "Alibaba.com"
 
 def versions(n: int) -> list[tuple[str, str, dt.datetime]]:
     """n recorded texts of one service: the Alibaba.com history's versions in turn, each varied and dated."""
-    from make_corpus import variant
+    from make_corpus import variant  # bench/ is on sys.path when run as a script
 
     from catalog.ingest import read_policy
 
@@ -43,20 +41,13 @@ def versions(n: int) -> list[tuple[str, str, dt.datetime]]:
     return out
 
 
-def _median(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--versions", type=int, default=50)
     ap.add_argument("--repeat", type=int, default=5)
     a = ap.parse_args()
+
+    from bench_build import _median_time
 
     from catalog.build import build, build_ota
     from catalog.extract import extract
@@ -98,10 +89,10 @@ def main() -> None:
 
         filled = fresh()
         build_ota(repo, filled, [SERVICE])
-        t_repo = _median(from_repo, a.repeat)
-        t_files = _median(from_files, a.repeat)
-        t_read = _median(read_only, a.repeat)
-        t_nightly = _median(lambda: build_ota(repo, filled, [SERVICE]), a.repeat)
+        t_repo = _median_time(from_repo, a.repeat)
+        t_files = _median_time(from_files, a.repeat)
+        t_read = _median_time(read_only, a.repeat)
+        t_nightly = _median_time(lambda: build_ota(repo, filled, [SERVICE]), a.repeat)
 
     print(f"{a.versions} versions of one service ({total_bytes / 1e6:.2f} MB of Markdown), "
           f"median of {a.repeat} runs, each into a new SQLite catalog, one core")

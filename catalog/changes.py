@@ -168,11 +168,12 @@ def _label(facts: dict[str, Fact], nid: str) -> str:
 # ---- transfers and safeguards
 
 
-def _destinations(x: Extraction) -> dict[str, list[Link]]:
+def _links_by(x: Extraction, relation: Relation, end: str) -> dict[str, list[Link]]:
+    """A version's links of one relation, grouped by their "source" or "target" node."""
     out: dict[str, list[Link]] = {}
     for ln in x.links:
-        if ln.relation is Relation.TRANSFERRED_TO:
-            out.setdefault(ln.target, []).append(ln)
+        if ln.relation is relation:
+            out.setdefault(getattr(ln, end), []).append(ln)
     return out
 
 
@@ -190,7 +191,7 @@ def _safeguards(x: Extraction, country: str, transfers: list[Link]) -> dict[str,
 
 def _transfers(old: Extraction, new: Extraction, tax: Taxonomy) -> list[_Found]:
     fo, fn = _facts(old), _facts(new)
-    a, b = _destinations(old), _destinations(new)
+    a, b = _links_by(old, Relation.TRANSFERRED_TO, "target"), _links_by(new, Relation.TRANSFERRED_TO, "target")
     labels = fo | fn
     out: list[_Found] = []
     for c in sorted(a.keys() | b.keys()):
@@ -270,20 +271,12 @@ def _contact_change(e: DiffEntry) -> tuple[list[str], list[str]]:
 # ---- legal bases
 
 
-def _bases(x: Extraction) -> dict[str, list[Link]]:
-    out: dict[str, list[Link]] = {}
-    for ln in x.links:
-        if ln.relation is Relation.BASED_ON:
-            out.setdefault(ln.source, []).append(ln)
-    return out
-
-
 def _legal_bases(old: Extraction, new: Extraction) -> list[_Found]:
     """A purpose (or special-category data) in both versions whose set of bases differs; a purpose that
     had none and now has one is not reported (the record gains what it lacked)."""
     fo, fn = _facts(old), _facts(new)
     labels = fo | fn
-    a, b = _bases(old), _bases(new)
+    a, b = _links_by(old, Relation.BASED_ON, "source"), _links_by(new, Relation.BASED_ON, "source")
     out = []
     for src in sorted(a.keys() & fn.keys()):
         ta, tb = {ln.target for ln in a[src]}, {ln.target for ln in b.get(src, [])}

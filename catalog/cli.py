@@ -48,6 +48,25 @@ def _engine(db: Optional[str], create: bool = False):
         fail(f"cannot open database {db or ''}: {str(e).splitlines()[0]}", 1)
 
 
+def require_org(engine, org: Optional[str]) -> None:  # noqa: ANN001
+    """Refuse an --org the catalog does not hold, naming the ones it does."""
+    from catalog.store import read_policies
+
+    known = {p.organisation for p in read_policies(engine)}
+    if org and org not in known:
+        fail(f"no organisation {org!r} in the catalog; known: {', '.join(sorted(known)) or 'none (run `ropa build` first)'}")
+
+
+def parse_since(since: Optional[str]):  # noqa: ANN201
+    """--since YYYY-MM-DD as a date (None when not given)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        fail(f"--since {since!r} is not a date (YYYY-MM-DD)")
+
+
 def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[str] = None):
     """The graph of the whole catalog, one policy version, or one organisation's versions."""
     from catalog.graph import to_graph
@@ -149,15 +168,10 @@ def _store(engine, extractions: list, db: Optional[str]) -> None:  # noqa: ANN00
 
 def _build_ota(repo: Path, services: list[str], document: str, since: Optional[str], db: Optional[str]) -> None:
     """--ota: the history of the chosen documents; a bad commit is reported and the rest stored (exit 1)."""
-    import datetime as dt
-
     from catalog.build import extract_all, read_new_versions
     from catalog.ota import check_repository, read_log
 
-    try:
-        since_date = dt.date.fromisoformat(since) if since else None
-    except ValueError:
-        fail(f"--since {since!r} is not a date (YYYY-MM-DD)")
+    since_date = parse_since(since)
     try:  # the repository and the services are checked before the catalog is opened (or created)
         top = check_repository(repo)
         records = read_log(top, services, document, since_date)

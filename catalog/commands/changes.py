@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, OrgOption, _engine, fail
+from catalog.cli import DbOption, OrgOption, _engine, fail, parse_since, require_org
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "xlsx")
@@ -33,7 +33,7 @@ def summary(cs: list, since: Optional[dt.date]) -> str:
 
     counts = ", ".join(f"{sum(c.severity == s for c in cs)} {s}" for s in SEVERITIES)
     steps = len({(c.organisation, c.new_id) for c in cs})
-    return f"{len(cs)} changes ({counts}) in {steps} versions" + (f" seen since {since}" if since else "")
+    return f"{len(cs)} changes ({counts}) in {steps} version{'s' if steps != 1 else ''}" + (f" seen since {since}" if since else "")
 
 
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
@@ -57,7 +57,6 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         Example: ropa changes --since 2026-01-01 --fail-on high
         """
         from catalog.changes import SEVERITIES, at_least, read_changes, to_change_rows
-        from catalog.store import read_policies
 
         if format not in FORMATS:
             fail(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
@@ -65,15 +64,9 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             fail("--format xlsx needs --output FILE (-o)")
         if fail_on is not None and fail_on not in SEVERITIES:
             fail(f"unknown severity {fail_on!r}; expected one of: {', '.join(SEVERITIES)}")
-        try:
-            since_date = dt.date.fromisoformat(since) if since else None
-        except ValueError:
-            fail(f"--since {since!r} is not a date (YYYY-MM-DD)")
+        since_date = parse_since(since)
         engine = _engine(db)
-        known = read_policies(engine)
-        if org and org not in {p.organisation for p in known}:
-            fail(f"no organisation {org!r} in the catalog; known: "
-                 f"{', '.join(sorted({p.organisation for p in known})) or 'none (run `ropa build` first)'}")
+        require_org(engine, org)
         cs = read_changes(engine, org, since_date)
         if format == "xlsx":
             from catalog.changes import ROW_COLUMNS
