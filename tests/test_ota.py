@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from catalog.build import build, build_ota
 from catalog.cli import app
+from catalog.export import to_json
+from catalog.graph import to_graph
 from catalog.ingest import InputError
 from catalog.ota import check_repository, read_log, without_credentials, write_repository
 from catalog.store import make_engine, read_extractions, read_policies
@@ -124,6 +126,10 @@ def test_every_commit_becomes_a_dated_version_with_its_origin(ota_repo, db_url):
     assert "Alibaba.com Hong Kong Limited" not in rows["alibaba-com-2020-02-27"].text
     x = next(x for x in read_extractions(engine, ["alibaba-com-2026-08-12"]))
     assert x.policy.origin.commit == commits[-1] and x.policy.origin.path == ALIBABA
+    exported = {p["id"]: p for p in to_json(to_graph([x]))["policies"]}["alibaba-com-2026-08-12"]
+    assert exported["source"] == latest.source and exported["origin"] == {
+        "repository": str(ota_repo.resolve()), "path": ALIBABA, "commit": commits[-1],
+        "committed_at": "2026-08-20T07:30:00+00:00"}
 
 
 def test_a_rebuild_adds_only_what_is_new(ota_repo, db_url, tmp_path):
