@@ -109,6 +109,9 @@ def read_new_versions(repo: Path, records: Sequence[Recorded], engine: Engine,
     already stored are skipped; a text that cannot be read becomes a problem, not a stop."""
     hashes, commits = read_stored_history(engine)
     todo = [r for r in records if (r.path, r.commit) not in commits]
+    for r in records if tick else ():
+        if (r.path, r.commit) in commits:
+            tick(r)  # a stored commit counts as read
     docs, problems = read_versions(repo, todo, tick=tick)
     ids = {pid: digest for pid, (_source, digest) in read_version_sources(engine).items()}
     fresh, skipped = new_versions(docs, hashes, ids)

@@ -53,10 +53,11 @@ def taxonomy() -> Taxonomy:
     types = {}
     for name, d in data["changes"].items():
         t = ChangeType(name, d["severity"], d["title"], d["why"], d.get("eea_severity", ""))
-        assert t.severity in SEVERITIES and t.eea_severity in ("", *SEVERITIES), f"changes.yaml: {name}"
+        if t.severity not in SEVERITIES or t.eea_severity not in ("", *SEVERITIES) or name not in DETECTED:
+            raise ValueError(f"changes.yaml: {name}: unknown change type or severity")
         types[name] = t
-    missing = set(DETECTED) - types.keys()
-    assert not missing, f"changes.yaml lacks {sorted(missing)}"
+    if missing := set(DETECTED) - types.keys():
+        raise ValueError(f"changes.yaml lacks {sorted(missing)}")
     return Taxonomy(types, frozenset(data.get("generic_safeguards", ())), frozenset(data.get("open_ended_retention", ())))
 
 
@@ -127,10 +128,9 @@ def changes(extractions: Iterable[Extraction], since: dt.date | None = None) -> 
 
 
 def seen_date(x: Extraction) -> str:
-    """When a version was seen: its commit's date, its snapshot date, else its effective date."""
+    """When a version was seen: its commit's date (as the committer's clock said), its snapshot date,
+    else its effective date."""
     d = x.policy
-    if d.origin:
-        return d.origin.committed_at.date().isoformat()
     return d.retrieved or (d.effective_date.isoformat() if d.effective_date else "")
 
 
@@ -138,7 +138,7 @@ def step_changes(org: str, old: Extraction, new: Extraction) -> list[Change]:
     """Pure: what a DPO must act on between two versions of one organisation's policy."""
     tax = taxonomy()
     d = diff(old, new)
-    found = (_transfers(old, new, tax) + _fact_changes(d.entries, tax) + _legal_bases(old, new)
+    found = (_transfers(old, new, tax) + _fact_changes(d.entries) + _legal_bases(old, new)
              + _retention(old, new, tax))
     out = []
     for f in found:
@@ -230,7 +230,7 @@ _FACT_TYPES = {Kind.RECIPIENT.value: "recipient", Kind.PURPOSE.value: "purpose",
                Kind.CONTROLLER.value: "controller", Kind.DATA_CATEGORY.value: "data_category"}
 
 
-def _fact_changes(entries: Sequence[DiffEntry], tax: Taxonomy) -> list[_Found]:
+def _fact_changes(entries: Sequence[DiffEntry]) -> list[_Found]:
     out = []
     for e in entries:
         if e.element != "fact" or e.kind not in _FACT_TYPES:
