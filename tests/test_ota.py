@@ -177,6 +177,16 @@ def test_an_unreadable_commit_is_reported_and_the_rest_stored(tmp_path, db_url):
     assert "stored 0 new versions; 2 already in the catalog; 1 could not be read" in r.output
 
 
+def test_another_document_type_and_since(ota_repo, tmp_path, db_url):
+    engine = make_engine(db_url)
+    recent = build_ota(ota_repo, engine, ["Alibaba.com"], since=dt.date(2024, 1, 1))
+    assert [d.id for d in recent.versions] == ["alibaba-com-2024-08-28", "alibaba-com-2026-08-12"]
+    proton = ota_versions(("Proton Mail",))
+    repo = write_repository(tmp_path / "repo", proton, document="Privacy Notice")
+    result = build_ota(repo, engine, document="Privacy Notice")
+    assert [(d.id, d.origin.path) for d in result.versions] == [("proton-mail-2026-06-27", "Proton Mail/Privacy Notice.md")]
+
+
 # ---------------------------------------------------------------- command line
 
 
