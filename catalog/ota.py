@@ -68,8 +68,9 @@ def git(repo: str | Path, *args: str) -> str:
     except FileNotFoundError:
         raise InputError(repo, "the git command is not installed (apt-get install git)") from None
     if out.returncode != 0:
-        message = out.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(repo, (message[-1] if message else f"git {args[0]} failed").removeprefix("fatal: "))
+        lines = [ln.strip() for ln in out.stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+        first = next((ln for ln in lines if ln.startswith(("fatal:", "error:"))), lines[-1] if lines else "")
+        raise InputError(repo, first.removeprefix("fatal: ").removeprefix("error: ") or f"git {args[0]} failed")
     return out.stdout.decode("utf-8", "replace")
 
 
