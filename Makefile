@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= catalog.db
 PORT   ?= 8501
 
-.PHONY: run test test-fast setup demo bench bench-scale score score-keyfacts clean
+.PHONY: run test test-fast setup demo bench bench-scale bench-ota score score-keyfacts clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python bench/bench_build.py
+
+# 50 versions of one service built from a versions repository (build --ota), against the same files
+bench-ota: setup
+	$(BIN)/python bench/bench_ota.py
 
 bench-scale: setup
 	$(BIN)/python bench/make_corpus.py

@@ -20,6 +20,7 @@ _PAGES = [
     ("activities", "Processing activities", ":material/table_view:"),
     ("transfers", "Transfers", ":material/public:"),
     ("diff", "Policy diff", ":material/difference:"),
+    ("changes", "What changed", ":material/notification_important:"),
     ("evidence", "Evidence", ":material/format_quote:"),
     ("review", "Review", ":material/fact_check:"),
 ]

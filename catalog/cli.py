@@ -26,7 +26,7 @@ PolicyOption = typer.Option(None, "--policy", "-p", help="Restrict to one policy
 OrgOption = typer.Option(None, "--org", help="Restrict to one organisation (publisher slug, e.g. alibaba-com).")
 
 #: Command modules under catalog/commands/: each has register(app, export_app).
-COMMAND_MODULES: tuple[str, ...] = ("lineage", "risks", "diff", "ropa_export", "review")
+COMMAND_MODULES: tuple[str, ...] = ("lineage", "risks", "diff", "changes", "ropa_export", "review")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -46,6 +46,25 @@ def _engine(db: Optional[str], create: bool = False):
         return make_engine(db)
     except Exception as e:  # a URL we cannot connect to: one line, not a traceback
         fail(f"cannot open database {db or ''}: {str(e).splitlines()[0]}", 1)
+
+
+def require_org(engine, org: Optional[str]) -> None:  # noqa: ANN001
+    """Refuse an --org the catalog does not hold, naming the ones it does."""
+    from catalog.store import read_policies
+
+    known = {p.organisation for p in read_policies(engine)}
+    if org and org not in known:
+        fail(f"no organisation {org!r} in the catalog; known: {', '.join(sorted(known)) or 'none (run `ropa build` first)'}")
+
+
+def parse_since(since: Optional[str]):  # noqa: ANN201
+    """--since YYYY-MM-DD as a date (None when not given)."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(since) if since else None
+    except ValueError:
+        fail(f"--since {since!r} is not a date (YYYY-MM-DD)")
 
 
 def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[str] = None):
@@ -68,12 +87,18 @@ def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[st
 
 @app.command()
 def build(
-    paths: list[Path] = typer.Argument(..., help="Policy files (.txt, .md, .html) or directories of them."),
+    paths: Optional[list[Path]] = typer.Argument(None, help="Policy files (.txt, .md, .html) or directories of them."),
     db: Optional[str] = DbOption,
     workers: Optional[int] = typer.Option(
         None, "--workers", min=1, help="Extract in parallel on a local Dask cluster of N worker processes."),
     scheduler: Optional[str] = typer.Option(
         None, "--scheduler", help="Extract on an existing dask.distributed cluster (e.g. tcp://10.0.0.5:8786)."),
+    ota: Optional[Path] = typer.Option(
+        None, "--ota", help="A local clone of an Open Terms Archive versions repository: build every recorded version."),
+    service: Optional[list[str]] = typer.Option(
+        None, "--service", help="With --ota: a service folder to build (repeatable; default: every service)."),
+    document: str = typer.Option("Privacy Policy", "--document", help="With --ota: the document type (file name without .md)."),
+    since: Optional[str] = typer.Option(None, "--since", help="With --ota: only commits on or after this date (YYYY-MM-DD)."),
 ) -> None:
     """Read policies, extract their facts with evidence, and store them.
 
@@ -81,16 +106,30 @@ def build(
     or --scheduler a bad input aborts the build (exit 2, database unchanged); with them each failing
     file is reported with its reason, the rest is stored, and the exit status is 1.
 
+    With --ota, every commit that changed the document of a service becomes a version of that
+    service's organisation, dated by the text (else by the commit), its source the repository, path and
+    commit. Versions already stored (same commit, or same text) are skipped, so a nightly re-run adds only
+    what is new; a commit whose file cannot be read is reported (exit 1) and the rest is stored.
+
     Example: ropa build data/policies --db catalog.db
 
     Example: ropa build vendors/ --workers 2 --db postgresql+psycopg://user:pw@host/ropa
-    """
-    from sqlalchemy.exc import SQLAlchemyError
 
+    Example: ropa build --ota contrib-versions --service Alibaba.com --service Booking.com
+    """
     from catalog.build import collect_files, extract_all, read_documents
     from catalog.ingest import with_ids_distinct_from
-    from catalog.store import read_version_sources, write_extractions
+    from catalog.store import read_version_sources
 
+    if ota is not None:
+        if paths or workers or scheduler:
+            fail("--ota builds from a versions repository: give no PATH, --workers or --scheduler with it")
+        _build_ota(ota, service or [], document, since, db)
+        return
+    if service or since or document != "Privacy Policy":
+        fail("--service, --document and --since go with --ota REPOSITORY")
+    if not paths:
+        fail("nothing to build: give policy files or directories, or --ota REPOSITORY")
     if workers or scheduler:
         _build_batch(paths, db, workers or 2, scheduler)
         return
@@ -106,16 +145,58 @@ def build(
     engine = _engine(db, create=True)
     docs = with_ids_distinct_from(docs, read_version_sources(engine))
     extractions = extract_all(docs)
-    try:
-        write_extractions(engine, extractions)
-    except SQLAlchemyError as e:  # one line, not a traceback; the transaction was rolled back
-        fail(f"cannot store in {db or 'the catalog'}: {str(e.orig if hasattr(e, 'orig') else e).splitlines()[0]}", 1)
+    _store(engine, extractions, db)
     for x in extractions:
         counts = x.counts()
         typer.echo(f"{x.policy.id}: {sum(counts.values())} facts, {len(x.links)} links ({x.policy.title}, "
                    f"effective {x.policy.effective_date or 'unknown'})")
         for w in x.warnings:
             typer.echo(f"warning: {w}", err=True)
+
+
+def _store(engine, extractions: list, db: Optional[str]) -> None:  # noqa: ANN001
+    """Write the extractions in one transaction; a database error is one line (exit 1), nothing stored."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from catalog.store import write_extractions
+
+    try:
+        write_extractions(engine, extractions)
+    except SQLAlchemyError as e:  # one line, not a traceback; the transaction was rolled back
+        fail(f"cannot store in {db or 'the catalog'}: {str(e.orig if hasattr(e, 'orig') else e).splitlines()[0]}", 1)
+
+
+def _build_ota(repo: Path, services: list[str], document: str, since: Optional[str], db: Optional[str]) -> None:
+    """--ota: the history of the chosen documents; a bad commit is reported and the rest stored (exit 1)."""
+    from catalog.build import extract_all, read_new_versions
+    from catalog.ota import check_repository, read_log
+
+    since_date = parse_since(since)
+    try:  # the repository and the services are checked before the catalog is opened (or created)
+        top = check_repository(repo)
+        records = read_log(top, services, document, since_date)
+    except InputError as e:
+        fail(str(e))
+    engine = _engine(db, create=True)
+    typer.echo(f"{len(records)} recorded versions of '{document}' for {len({r.service for r in records})} "
+               f"services in {top}", err=True)
+    with typer.progressbar(length=len(records), label="Reading history", file=sys.stderr) as bar:
+        result = read_new_versions(top, records, engine, tick=lambda _r: bar.update(1))
+    with typer.progressbar(length=len(result.versions), label="Extracting", file=sys.stderr) as bar:
+        result.extractions = extract_all(result.versions, tick=lambda _d: bar.update(1))
+    _store(engine, result.extractions, db)
+    for x in result.extractions:
+        o = x.policy.origin
+        typer.echo(f"{x.policy.id}: {sum(x.counts().values())} facts, {len(x.links)} links ({x.policy.title}, "
+                   f"effective {x.policy.effective_date or 'unknown'}, commit {o.commit[:12] if o else '?'})")
+        for w in x.warnings:
+            typer.echo(f"warning: {w}", err=True)
+    for p in result.problems:
+        typer.echo(f"failed: {p}", err=True)
+    typer.echo(f"stored {len(result.extractions)} new versions; {result.skipped} already in the catalog; "
+               f"{len(result.problems)} could not be read", err=True)
+    if result.problems:
+        raise typer.Exit(1)
 
 
 def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: Optional[str]) -> None:

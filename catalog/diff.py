@@ -241,18 +241,24 @@ def diff_sections(old: PolicyDocument, new: PolicyDocument) -> tuple[tuple[str, 
 # ---------------------------------------------------------------- timeline
 
 
+def history(extractions: Iterable[Extraction]) -> dict[str, list[Extraction]]:
+    """Each organisation's versions in history order: effective date, then when each text was seen
+    (a commit's time, a snapshot date), so texts that claim the same date follow the archive."""
+    by_org: dict[str, list[Extraction]] = {}
+    for x in extractions:
+        by_org.setdefault(slug(x.policy.publisher), []).append(x)
+    return {org: sorted(by_org[org], key=lambda x: (_date(x.policy) or "9999", x.policy.seen, x.policy.id))
+            for org in sorted(by_org)}
+
+
 def timeline(extractions: Sequence[Extraction]) -> list[dict[str, Any]]:
-    """Each organisation's versions in effective-date order, and what each step added and removed.
+    """Each organisation's versions in history order, and what each step added and removed.
 
     A step carries the diff's summary and the notable items a DPO looks for first: recipients,
     countries, transfers, safeguards and special-category data.
     """
-    by_org: dict[str, list[Extraction]] = {}
-    for x in extractions:
-        by_org.setdefault(slug(x.policy.publisher), []).append(x)
     steps: list[dict[str, Any]] = []
-    for org in sorted(by_org):
-        versions = sorted(by_org[org], key=lambda x: (_date(x.policy) or "9999", x.policy.id))
+    for org, versions in history(extractions).items():
         for old, new in zip(versions, versions[1:]):
             d = diff(old, new)
             steps.append({

@@ -1,7 +1,7 @@
 """Exports of the catalog. `to_*` build the data (pure); `write_*` put it in a file.
 
 The JSON export is a contract other tools rely on:
-{"policies": [{"id", "title", "effective_date", "source", ...}],
+{"policies": [{"id", "title", "effective_date", "source", ..., "origin"?: {"repository", "path", "commit", "committed_at"}}],
  "nodes": [{"id", "kind", "label", "key", "policy_ids", "evidence": [...], "attrs"}],
  "edges": [{"source", "target", "relation", "status", "policy_ids", "evidence": [...], "attrs"}],
  "processing_activities": [{<ICO ROPA column>: text, ..., "purpose_id", "data_use", "provenance", ...}]}

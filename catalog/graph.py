@@ -39,6 +39,9 @@ def to_graph(extractions: Iterable[Extraction]) -> nx.MultiDiGraph:
         policies[pid] = {"id": pid, "title": d.title, "publisher": d.publisher,
                          "effective_date": d.effective_date.isoformat() if d.effective_date else None,
                          "source": d.source, "content_hash": d.content_hash}
+        if d.origin:  # read from a versions repository: exactly which commit of which file
+            policies[pid]["origin"] = {"repository": d.origin.repository, "path": d.origin.path,
+                                       "commit": d.origin.commit, "committed_at": d.origin.committed_at.isoformat()}
         for f in x.facts:
             if f.id not in G:
                 G.add_node(f.id, kind=f.kind.value, label=f.label, key=f.key, ident=f.ident,

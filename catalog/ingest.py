@@ -405,8 +405,8 @@ def slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "policy"
 
 
-def _publisher(raw: str, blocks: list[tuple[str, str, int]], source: str) -> tuple[str, str]:
-    """(publisher, title) from the title line, a copyright line, or the file name."""
+def _publisher(raw: str, blocks: list[tuple[str, str, int]], source: str, known: str = "") -> tuple[str, str]:
+    """(publisher, title) from the title line, a copyright line, or the file name; `known` wins if given."""
     title = next((t for k, t, _ in blocks[:8] if TITLE_RE.search(t)), "")
     if not title:
         title = next((t for k, t, _ in blocks[:3] if k == "heading"), "Privacy Policy")
@@ -414,6 +414,7 @@ def _publisher(raw: str, blocks: list[tuple[str, str, int]], source: str) -> tup
     pub = re.sub(r"[’']s$", "", clean_inline(m["pub"]).strip(" -:|")) if m else ""
     if pub.lower() in {"", "our", "the", "this", "<. back to list"} or len(pub) > 40:
         pub = ""
+    pub = known or pub
     if not pub and (c := COPYRIGHT_RE.search(raw)):
         pub = c["name"].strip()
     if not pub:
@@ -463,29 +464,38 @@ def split_versions(raw: str) -> list[str]:
     return ["\n".join(lines[a:b]) for a, b in zip(starts, starts[1:])]
 
 
-def to_documents(text: str, source: str = "<input>", fmt: str = "text") -> list[PolicyDocument]:
-    """Pure: raw text of a page to its policy versions, normalised and segmented."""
+def to_documents(text: str, source: str = "<input>", fmt: str = "text", *, publisher: str = "",
+                 seen: dt.date | None = None) -> list[PolicyDocument]:
+    """Pure: raw text of a page to its policy versions, normalised and segmented.
+
+    `publisher` names who publishes the text when that is known from elsewhere (an archive's service
+    name), so every version of it belongs to one organisation; `seen` is when the text was recorded
+    (a commit's date): the `retrieved` date, and the version's date where the text states none.
+    """
     raw = from_html(text) if fmt == "html" else text
     parts = split_versions(raw)
     squashed = _squash(raw)
     file_date = m[1] if (m := re.search(r"(\d{4}-\d{2}-\d{2})", Path(source).name)) else ""
+    file_date = seen.isoformat() if seen else file_date
     docs: list[PolicyDocument] = []
     for part in parts:
         blocks = drop_chrome(to_blocks(part), squashed)
         if not blocks:
             continue
-        publisher, title = _publisher(raw, blocks, source)
+        pub, title = _publisher(raw, blocks, source, publisher)
         marker = VERSION_MARKER.search(clean_inline(part.split("\n", 1)[0]))
         date = parse_date(marker["date"]) if marker else None
-        retrieved = file_date  # the snapshot date a file name carries, if any
+        retrieved = file_date  # the snapshot date a file name carries (or the commit's), if any
         if date is None:
             date, retrieved = _effective_date(blocks, source)
+            if seen:
+                date, retrieved = date or seen, file_date
         body = to_markdown(blocks)
         digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        ident = f"{slug(publisher)[:MAX_SLUG]}-{date.isoformat() if date else digest[:8]}"
+        ident = f"{slug(pub)[:MAX_SLUG]}-{date.isoformat() if date else digest[:8]}"
         sections, units = segment(body)
         docs.append(PolicyDocument(
-            id=ident, title=title, publisher=publisher, effective_date=date, source=source,
+            id=ident, title=title, publisher=pub, effective_date=date, source=source,
             text=body, content_hash=digest, sections=sections, units=units, retrieved=retrieved,
         ))
     return docs

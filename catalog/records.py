@@ -88,6 +88,16 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a version recorded in a git versions repository (Open Terms Archive) comes from."""
+
+    repository: str  # the clone's remote URL (no credentials), else its absolute path
+    path: str  # the document's path in the repository, e.g. "Alibaba.com/Privacy Policy.md"
+    commit: str  # the full commit id
+    committed_at: dt.datetime  # the commit date: when the archive saw this text
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyDocument:
     """One version of one policy, its text normalised, segmented, with offsets."""
 
@@ -100,7 +110,13 @@ class PolicyDocument:
     content_hash: str
     sections: tuple[Section, ...] = ()
     units: tuple[Unit, ...] = ()
-    retrieved: str = ""  # e.g. the snapshot date a file name carries
+    retrieved: str = ""  # e.g. the snapshot date a file name carries, or a commit's date
+    origin: Origin | None = None  # set when the version was read from a versions repository
+
+    @property
+    def seen(self) -> str:
+        """When this text was seen (commit time, else retrieval date; "" if unknown): orders same-dated versions."""
+        return self.origin.committed_at.isoformat() if self.origin else self.retrieved
 
     def quote(self, unit: Unit) -> str:
         return self.text[unit.start : unit.end]

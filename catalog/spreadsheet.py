@@ -226,3 +226,13 @@ def write_csv(path: str | Path, G: nx.MultiDiGraph) -> Path:
             w.writerow([r[c] for c in ROPA_COLUMNS])
     tmp.replace(p)
     return p
+
+
+def write_tables(path: str | Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> Path:
+    """A workbook of styled tables, one sheet per (title, columns, rows), written atomically: what other
+    reports (`ropa changes`) write through, so their cells are written exactly as the ROPA's are."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, columns, rows in sheets:
+        _table(wb.create_sheet(title), columns, rows)
+    return _atomic_save(wb, path)

@@ -7,6 +7,7 @@ touches nothing else (other versions, review decisions).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 from collections.abc import Iterable, Sequence
@@ -17,7 +18,7 @@ from sqlmodel import Session, create_engine
 
 from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from catalog.ingest import slug
-from catalog.records import Evidence, Extraction, Fact, Kind, Link, PolicyDocument, Relation, Section, Status
+from catalog.records import Evidence, Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status
 from catalog.segment import segment
 from catalog.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
 
@@ -65,6 +66,7 @@ def to_rows(x: Extraction) -> tuple[dict, list[dict], list[dict], list[dict]]:
         "content_hash": d.content_hash, "text": d.text,
         "sections": [[list(s.path), s.level, s.start, s.end] for s in d.sections],
         "warnings": list(x.warnings), "extractor": EXTRACTOR_VERSION,
+        **_origin_columns(d.origin),
     }
     facts, links, evidence = [], [], []
     for f in x.facts:
@@ -76,6 +78,12 @@ def to_rows(x: Extraction) -> tuple[dict, list[dict], list[dict], list[dict]]:
                       "status": ln.status.value, "attrs": ln.attrs})
         evidence.extend(_evidence_rows(d.id, "link", link_key(ln.source, ln.relation.value, ln.target), ln.evidence))
     return policy, facts, links, evidence
+
+
+def _origin_columns(o: Origin | None) -> dict:
+    if o is None:
+        return {"repository": "", "repository_path": "", "commit_sha": "", "committed_at": None}
+    return {"repository": o.repository, "repository_path": o.path, "commit_sha": o.commit, "committed_at": o.committed_at}
 
 
 def _evidence_rows(policy_id: str, owner: str, key: str, evidence: Iterable[Evidence]) -> list[dict]:
@@ -149,12 +157,27 @@ def delete_policy(engine: Engine, policy_id: str) -> bool:
 # ---------------------------------------------------------------- read
 
 
+def version_order(row: PolicyRow) -> tuple:
+    """Versions of an organisation in history order: effective date, then when each text was seen."""
+    seen = row.committed_at.isoformat() if row.committed_at else row.retrieved
+    return (row.organisation, row.effective_date or row.built_at.date(), seen or "", row.id)
+
+
 def read_policies(engine: Engine) -> list[PolicyRow]:
-    """Policy versions, ordered by organisation then effective date."""
+    """Policy versions, ordered by organisation then effective date (then when seen)."""
     with Session(engine) as session:
         rows = session.execute(select(PolicyRow)).scalars().all()
         session.expunge_all()
-    return sorted(rows, key=lambda r: (r.organisation, r.effective_date or r.built_at.date(), r.id))
+    return sorted(rows, key=version_order)
+
+
+def read_stored_history(engine: Engine) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """What a versions-repository build skips: (organisation, content hash) of every stored version,
+    and (repository path, commit) of every version already read from a repository."""
+    with Session(engine) as session:
+        rows = session.execute(select(PolicyRow.organisation, PolicyRow.content_hash,
+                                      PolicyRow.repository_path, PolicyRow.commit_sha)).all()
+    return {(o, h) for o, h, _, _ in rows}, {(p, c) for _, _, p, c in rows if c}
 
 
 def read_version_sources(engine: Engine) -> dict[str, tuple[str, str]]:
@@ -184,7 +207,14 @@ def _document(row: PolicyRow) -> PolicyDocument:
     return PolicyDocument(
         id=row.id, title=row.title, publisher=row.publisher, effective_date=row.effective_date, source=row.source,
         text=row.text, content_hash=row.content_hash, sections=stored or sections, units=units, retrieved=row.retrieved,
+        origin=Origin(row.repository, row.repository_path, row.commit_sha, _utc(row.committed_at))
+        if row.commit_sha and row.committed_at else None,
     )
+
+
+def _utc(t: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands timestamps back without their zone; they were written in UTC."""
+    return t.replace(tzinfo=dt.timezone.utc) if t is not None and t.tzinfo is None else t
 
 
 def read_extractions(engine: Engine, policy_ids: Sequence[str] | None = None,
@@ -220,7 +250,7 @@ def read_extractions(engine: Engine, policy_ids: Sequence[str] | None = None,
                 ln.source, ln.target, Relation(ln.relation), Status(ln.status), dict(ln.attrs),
                 tuple(ev.get((ln.policy_id, "link", key), ()))))
         out = []
-        for p in sorted(policies, key=lambda r: (r.organisation, r.effective_date or r.built_at.date(), r.id)):
+        for p in sorted(policies, key=version_order):
             out.append(Extraction(
                 _document(p),
                 tuple(sorted(by_policy_facts.get(p.id, []), key=lambda f: f.id)),

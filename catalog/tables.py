@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -30,6 +30,11 @@ class PolicyRow(SQLModel, table=True):
     warnings: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     extractor: str = ""
     built_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    # a version read from a git versions repository (Open Terms Archive): where exactly it comes from
+    repository: str = ""  # remote URL (no credentials), else the clone's absolute path
+    repository_path: str = ""  # e.g. "Alibaba.com/Privacy Policy.md"
+    commit_sha: str = Field(default="", max_length=64, index=True)
+    committed_at: Optional[dt.datetime] = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class FactRow(SQLModel, table=True):

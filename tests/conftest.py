@@ -110,3 +110,32 @@ def write_markup_policy(directory: Path) -> Path:
     path = directory / "evil-shop-privacy-policy.txt"
     path.write_text(MARKUP_POLICY, encoding="utf-8")
     return path
+
+
+#: The Open Terms Archive texts of ../shared/corpus as contrib-versions recorded them (SOURCES.md):
+#: (service folder, corpus file, commit date). The Alibaba.com files are named after their commit dates.
+OTA_RECORDINGS = tuple(
+    [("Alibaba.com", f"alibaba-history/{p.name}", p.stem.rsplit("-privacy-", 1)[1])
+     for p in sorted((CORPUS / "alibaba-history").glob("*.md"))]
+    + [("Booking.com", "other/Booking_com.privacy.md", "2026-08-20"), ("Ikea", "other/Ikea.privacy.md", "2026-08-17"),
+       ("WeTransfer", "other/WeTransfer.privacy.md", "2026-08-07"), ("PayPal", "other/PayPal.privacy.md", "2026-06-09"),
+       ("Proton Mail", "other/Proton_Mail.privacy.md", "2026-06-27")]
+)
+
+
+def ota_versions(services: tuple[str, ...] | None = None) -> list:
+    """(service, text, commit time) in commit order, each at 09:30 Paris time (+02:00) on its date."""
+    import datetime as dt
+
+    tz = dt.timezone(dt.timedelta(hours=2))
+    out = [(s, (CORPUS / f).read_text(encoding="utf-8"), dt.datetime.fromisoformat(f"{d}T09:30:00").replace(tzinfo=tz))
+           for s, f, d in OTA_RECORDINGS if services is None or s in services]
+    return sorted(out, key=lambda v: v[2])
+
+
+@pytest.fixture(scope="session")
+def ota_repo(tmp_path_factory) -> Path:
+    """A versions repository in the OTA layout, one commit per recorded text (read-only: copy to change)."""
+    from catalog.ota import write_repository
+
+    return write_repository(tmp_path_factory.mktemp("ota") / "contrib-versions", ota_versions())

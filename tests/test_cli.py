@@ -128,7 +128,7 @@ def _all_commands() -> list[list[str]]:
 
 def test_every_command_has_help_with_an_example():
     commands = _all_commands()
-    assert {"build", "policies", "show", "lineage", "risks", "diff", "timeline", "review"} <= {c[0] for c in commands}
+    assert {"build", "policies", "show", "lineage", "risks", "diff", "timeline", "changes", "review"} <= {c[0] for c in commands}
     assert {"json", "xlsx", "csv", "fides"} <= {c[1] for c in commands if c[0] == "export"}
     for cmd in commands:
         r = runner.invoke(app, [*cmd, "--help"])

@@ -235,6 +235,41 @@ def test_diff_2018_to_2019(app):
     assert "VKontakte (VK)" in "\n".join(df.value.to_csv() for df in at.tabs[0].dataframe)
 
 
+# ---------------------------------------------------------------- what changed
+
+
+def test_what_changed_across_a_history_built_from_a_repository(ota_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from catalog.build import build_ota
+
+    db = tmp_path / "history.db"
+    build_ota(ota_repo, make_engine(str(db)), ["Alibaba.com", "Booking.com"])
+    monkeypatch.setenv("ROPA_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.switch_page("dashboard_pages/changes.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "What changed"
+    # a year back from the newest change seen (2026-08-20): the 2024-08-29 step is out, 2026's in
+    assert at.date_input(key="changes_since").value.isoformat() == "2025-08-20"
+    shown = tables(at)
+    assert "Safeguard dropped: United States: Standard Contractual Clauses" in shown
+    assert "New transfer destination: Singapore" not in shown
+    at.date_input(key="changes_since").set_value(__import__("datetime").date(2024, 1, 1)).run()
+    assert "New transfer destination: Singapore" in tables(at)
+    at.multiselect(key="changes_severity").set_value(["high"]).run()
+    rows = at.dataframe[0].value
+    assert set(rows["severity"]) == {"high"} and "New recipient: Alibaba Cloud" not in tables(at)
+    pick = at.selectbox(key="changes_pick")
+    pick.set_value(next(i for i, o in enumerate(pick.options) if "Safeguard dropped: United States" in o)).run()
+    quotes = [t.value for t in at.text]
+    assert any(q.endswith("such as standard contractual clauses.") for q in quotes)
+    assert any(q.startswith("If you are based in the United States") for q in quotes)
+    at.button(key="changes_open_diff").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert (at.selectbox(key="diff_old").value, at.selectbox(key="diff_new").value) == (
+        "alibaba-com-2024-08-28", "alibaba-com-2026-08-12")
+
+
 # ---------------------------------------------------------------- evidence
 
 
@@ -329,7 +364,7 @@ def test_review_writes_a_decision_that_then_shows(app, tmp_path: Path, monkeypat
 
 
 def test_every_page_renders_on_one_version(app):
-    for page in ("overview", "data_map", "lineage", "activities", "transfers", "diff", "evidence", "review"):
+    for page in ("overview", "data_map", "lineage", "activities", "transfers", "diff", "changes", "evidence", "review"):
         at = app(page, version=V2019)
         assert at.title and not at.exception
         assert os.environ["ROPA_DB"]

@@ -6,13 +6,14 @@ import datetime as dt
 import fnmatch
 import tomllib
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import column, event, func, insert, inspect, select, table, text
 from sqlmodel import Session, SQLModel
 
 from catalog.build import build
-from catalog.migrate import MIGRATIONS, current, head, upgrade
+from catalog.migrate import INITIAL, MIGRATIONS, alembic_config, current, head, upgrade
 from catalog.store import make_engine, read_policies
 from catalog.tables import FactRow, PolicyRow, ReviewRow
 from tests.conftest import ROOT
@@ -25,39 +26,46 @@ def _count(engine, table) -> int:
 
 def test_fresh_catalog_is_at_head_and_matches_the_tables(db_url):
     engine = make_engine(db_url)
-    assert head() == "0001"
-    assert current(engine) == "0001"
+    assert head() == "0002"
+    assert current(engine) == "0002"
     # the migrations create exactly what catalog/tables.py declares (a table change needs a revision)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
 
 
 def test_catalog_at_an_older_revision_keeps_its_rows_on_upgrade(db_url, seed_path):
-    engine = make_engine(db_url, create=False)
-    assert current(engine) is None
-    assert upgrade(engine, "0001") == "0001"
+    engine = make_engine(db_url)
     build([seed_path], engine)
     with Session(engine) as s:
         s.add(ReviewRow(target="recipient:google", decision="confirm", reviewer="dpo@example.com"))
         s.commit()
     facts = _count(engine, FactRow)
+    with engine.connect() as conn:  # back to the first schema (0002 adds the versions-repository columns)
+        command.downgrade(alembic_config(conn), "0001")
+        conn.commit()
+    assert current(engine) == "0001"
+    assert "commit_sha" not in {c["name"] for c in inspect(engine).get_columns("policy")}
     engine.dispose()
 
     engine = make_engine(db_url)
     assert current(engine) == head()
-    assert [p.id for p in read_policies(engine)] == ["alibaba-com-2018-05-25", "alibaba-com-2019-01-17"]
+    policies = read_policies(engine)
+    assert [p.id for p in policies] == ["alibaba-com-2018-05-25", "alibaba-com-2019-01-17"]
+    assert {(p.repository, p.commit_sha, p.committed_at) for p in policies} == {("", "", None)}
     assert _count(engine, FactRow) == facts > 100
     assert _count(engine, ReviewRow) == 1
 
 
 def test_catalog_made_before_migrations_is_stamped_not_recreated(db_url):
     engine = make_engine(db_url, create=False)
-    SQLModel.metadata.create_all(engine)  # how the engine created catalogs before Alembic
+    # how the engine created catalogs before Alembic: the first schema's tables, no alembic_version
+    upgrade(engine, INITIAL)
     with engine.begin() as conn:
-        conn.execute(insert(PolicyRow.__table__), [{
-            "id": "acme-2020-01-01", "title": "Acme Privacy Policy", "publisher": "Acme", "organisation": "acme",
-            "source": "acme.md", "retrieved": "", "content_hash": "0" * 64, "text": "# Acme\n", "sections": [],
-            "warnings": [], "extractor": "1", "built_at": dt.datetime(2020, 1, 2, tzinfo=dt.timezone.utc)}])
+        conn.execute(text("DROP TABLE alembic_version"))
+        row = {"id": "acme-2020-01-01", "title": "Acme Privacy Policy", "publisher": "Acme", "organisation": "acme",
+               "source": "acme.md", "retrieved": "", "content_hash": "0" * 64, "text": "# Acme\n", "sections": "[]",
+               "warnings": "[]", "extractor": "1", "built_at": dt.datetime(2020, 1, 2, tzinfo=dt.timezone.utc)}
+        conn.execute(insert(table("policy", *(column(k) for k in row))), [row])  # the first schema's columns only
     assert current(engine) is None
 
     engine = make_engine(db_url)

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, OrgOption, _engine, fail
+from catalog.cli import DbOption, OrgOption, _engine, fail, require_org
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "xlsx")
@@ -126,10 +126,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         if format not in ("table", "json"):
             fail(f"unknown format {format!r}; expected table or json")
         engine = _engine(db)
-        known = read_policies(engine)
-        if org and org not in {p.organisation for p in known}:
-            fail(f"no organisation {org!r} in the catalog; known: "
-                 f"{', '.join(sorted({p.organisation for p in known})) or 'none (run `ropa build` first)'}")
+        require_org(engine, org)
         steps = timeline(read_extractions(engine, organisation=org))
         if format == "json":
             typer.echo(json.dumps(steps, indent=2, default=str))
