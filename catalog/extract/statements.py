@@ -36,6 +36,7 @@ class Role(StrEnum):
     RIGHT = "right"
     COOKIE = "cookie"
     MENTIONED = "mentioned"  # named, but in no role the record needs (a login with Google, "we are on Instagram")
+    EXCLUDED = "excluded"  # named as left out: "(but not User Content)", "except your email address"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,7 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
         elif m.kind is Kind.LEGAL_BASIS and c.objection.search(text[cl.start : m.start]):
             role = Role.MENTIONED  # "you may object to processing based on our legitimate interests"
         if c.excluded.search(before):
-            role = Role.MENTIONED  # "(but not User Content)", "except your email address"
+            role = Role.EXCLUDED  # "(but not User Content)", "except your email address"
         roles.append(role)
         last_of_kind[m.kind] = (m, role)
         prev_end = m.end

@@ -222,9 +222,12 @@ def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statem
         u = doc.units[st.unit]
         if u.kind == "heading":
             heads[u.section] = st
+    labels = paragraph_labels(doc, statements)
     for st in statements:
         u = doc.units[st.unit]
-        head = heads.get(u.section)
+        head = labels.get(u.paragraph) or heads.get(u.section)
+        if head is not None and head.unit == st.unit:
+            head = heads.get(u.section)
         if head is None or u.kind == "heading" or not st.affirmed or not head.mentions:
             continue
         linkable = [(m, r) for m, r in zip(head.mentions, head.roles) if m.kind in HEADING_LINKS]
@@ -336,3 +339,28 @@ def link_purpose_references(b: Builder, doc: PolicyDocument, statements: list[St
         kinds = frozenset({(Kind.DATA_CATEGORY, Kind.PURPOSE), (Kind.PURPOSE, Kind.LEGAL_BASIS), (Kind.PURPOSE, Kind.RECIPIENT)})
         link_parts(b, [(ante.unit, [(m, Role.PURPOSE) for m in ante.having(Role.PURPOSE)]), _part(st)], reading,
                    "purpose-reference", kinds)
+
+
+#: a label that opens a paragraph or list item ("To provide you with the services.", "Payment partners:")
+_LABEL_MAX_WORDS = 10
+
+
+def paragraph_labels(doc: PolicyDocument, statements: list[Statement]) -> dict[int, Statement]:
+    """Paragraphs (or list items) that open with a short label naming a purpose, a basis, data or a
+    recipient: the label scopes the rest of the paragraph as a heading scopes its section."""
+    first: dict[int, Statement] = {}
+    count: dict[int, int] = defaultdict(int)
+    for st in statements:
+        u = doc.units[st.unit]
+        if u.kind == "heading" or u.table >= 0:
+            continue
+        count[u.paragraph] += 1
+        first.setdefault(u.paragraph, st)
+    out = {}
+    for para, st in first.items():
+        text = doc.text[st.start : st.end].strip()
+        if count[para] < 2 or len(text.split()) > _LABEL_MAX_WORDS or not text.endswith((".", ":")):
+            continue
+        if st.affirmed and any(m.kind in HEADING_LINKS for m in st.mentions):
+            out[para] = st
+    return out
