@@ -47,8 +47,11 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             taken.append((a, z))
         for m in CATEGORY.finditer(text):
             words = m["np"].split()
-            while words and _SKIP_MODIFIER.match(words[0].lower()):
-                words.pop(0)
+            # the content words that end in the head ("data from the merchant" names no kind of recipient)
+            k = len(words) - 1
+            while k > 0 and not _SKIP_MODIFIER.match(words[k - 1].lower()):
+                k -= 1
+            words = words[k:]
             if len(words) < 2:
                 continue  # a bare "partners": the lexicon's, or too vague to name
             phrase = " ".join(words)
