@@ -48,6 +48,7 @@ class Cues:
     objection: re.Pattern[str]
     definitions: re.Pattern[str]
     special_definition: re.Pattern[str]
+    special_list: re.Pattern[str]
     basis_reference: re.Pattern[str]
     excluded: re.Pattern[str]
     purpose_reference: re.Pattern[str]

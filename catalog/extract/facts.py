@@ -29,6 +29,7 @@ def add_facts(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> N
         unit = doc.units[st.unit]
         text = doc.text[st.start : st.end]
         defining = bool(c.special_definition.search(text)) and st.action == ""
+        listed = [(st.start + m.start(), st.start + m.end()) for m in c.special_list.finditer(text)]
         read_as = READ_AS.get(unit.kind, "statement")
         confidence = 0.9 if st.polarity.value == "affirmed" else 0.8
         for m, r in zip(st.mentions, st.roles):
@@ -38,8 +39,9 @@ def add_facts(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> N
             concept = b.concept(m.kind, m.concept)
             if concept is None:
                 continue
-            if m.kind is Kind.DATA_CATEGORY and concept.attrs.get("special_category") and defining:
-                continue
+            if m.kind is Kind.DATA_CATEGORY and concept.attrs.get("special_category") and (
+                    defining or any(a <= m.start and m.end <= z for a, z in listed)):
+                continue  # "special category data (racial or ethnic origin, political opinions, ...)" defines the term
             if m.kind is Kind.COUNTRY and (concept.attrs.get("eea") or concept.attrs.get("unnamed")):
                 continue  # no third country: an EEA state; the unnamed ones are the transfers' to add
             rule = f"lexicon:{m.kind.value}:{doc.text[m.start:m.end].lower()}"
