@@ -2,8 +2,8 @@
 
 The input is ingest's canonical text: `# heading` lines, `- item` lines and paragraphs, one
 blank line apart. A list item is introduced by the paragraph before it when that paragraph
-ends with a colon ("We collect and use your personal information for the following purposes:"),
-and remembers it as its lead-in.
+ends with a colon ("We collect and use your personal information for the following purposes:") or
+is a title-like line with no full stop, and remembers it as its lead-in.
 """
 
 from __future__ import annotations
@@ -105,7 +105,11 @@ def segment(text: str) -> tuple[tuple[Section, ...], tuple[Unit, ...]]:
         spans = sentences(block, start)
         for a, b in spans:
             units.append(Unit(a, b, current, paragraph, "sentence"))
-        lead_in = len(units) - 1 if block.rstrip().endswith(":") else -1
+        # a paragraph ending with a colon introduces the list after it, and so does a title-like line with
+        # no full stop ("Link to the privacy policy of third-party service providers used by the app")
+        tail = block.rstrip()
+        titled = not tail.endswith((".", "!", "?", ";", ",")) and len(tail.split()) <= 25
+        lead_in = len(units) - 1 if tail.endswith(":") or titled else -1
     for closing in open_sections:
         sections[closing] = _close(sections[closing], len(text))
     return tuple(sections), tuple(units)

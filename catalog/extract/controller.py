@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from catalog.extract.builder import Builder
 from catalog.extract.contacts import extract_contacts
+from catalog.extract.controller_templates import template_controller
 from catalog.extract.mentions import match_phrases
 from catalog.extract.organisations import organisations
 from catalog.ingest import slug
@@ -30,7 +31,7 @@ _IS_CONTROLLER = re.compile(
 _CONTROLLER_IS = re.compile(
     r"(?:\b(?:data\s+)?controllers?\b[”\"’')]*[^.;]{0,120}?\b(?:is|are|will\s+be)|\b(?:company|entity)\s+responsible\s+for\s+"
     r"(?:your\s+)?(?:personal\s+)?(?:data|information)[^.;]{0,60}?\bis)\s*:?\s*(?:the\s+company\s+)?$", re.IGNORECASE)
-_CONTROLLED_BY = re.compile(r"\b(?:controlled|provided|offered)\s+by\s+(?:[^.;]{0,60}\s+and\s+)?$", re.IGNORECASE)
+_CONTROLLED_BY = re.compile(r"\bcontrolled\s+by\s+(?:[^.;]{0,60}\s+and\s+)?$", re.IGNORECASE)
 _OPERATED_BY = re.compile(r"\b(?:operated|run|owned)\s+by\s+$", re.IGNORECASE)
 _WE = re.compile(r"(?:\bwe,?|\bwe\s+are|\bthis\s+is)\s+$", re.IGNORECASE)
 _CONTRACTING = re.compile(r"\byou\s+are\s+contracting\s+with\s+(?:the\s+)?$", re.IGNORECASE)
@@ -66,6 +67,10 @@ def extract_controller(b: Builder) -> str:
     node id of the one the policy's contacts and general transfers belong to."""
     doc = b.doc
     chosen = choose(candidates(doc))
+    if not chosen and (found := template_controller(b)) is not None:
+        _mentions_of_name(b, found)
+        extract_contacts(b, found)
+        return found
     if not chosen:
         quote_unit = next((i for i, u in enumerate(doc.units)
                            if doc.publisher.lower() in doc.text[u.start:u.end].lower()), 0)

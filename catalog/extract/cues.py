@@ -35,6 +35,8 @@ class Cues:
     source_cue: re.Pattern[str]
     gives_to_us: re.Pattern[str]
     receives: re.Pattern[str]
+    used_by: re.Pattern[str]
+    product: re.Pattern[str]
     to_us: re.Pattern[str]
     source_scope: re.Pattern[str]
     recipient_scope: re.Pattern[str]

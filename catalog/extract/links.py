@@ -101,7 +101,7 @@ def link_statement(b: Builder, st: Statement) -> None:
     """Links inside one clause. Where a clause names several runs of data and of purposes (or
     recipients, retention), each run of one kind pairs with the nearest run of the other: "we use
     A and B to do X, and C to do Y" links A, B to X and C to Y, not C to X."""
-    if not st.affirmed:
+    if not st.affirmed or st.defined:
         return
     reading = STATEMENT if st.polarity.value == "affirmed" else CONDITIONAL
     ms = _linkable(zip(st.mentions, st.roles))

@@ -51,6 +51,7 @@ class Statement:
     mentions: tuple[Mention, ...]
     roles: tuple[Role, ...]
     anaphoric: bool = False  # "we use this information to..." (about data named before it)
+    defined: bool = False  # in a definitions section or table: it names kinds of things, it links nothing
 
     @property
     def affirmed(self) -> bool:
@@ -133,6 +134,11 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
             role = carried[1]  # 'the United Kingdom (the "UK")': the same place, the same role
         elif m.kind in _ROLE_CARRIES and carried and _LIST_GLUE.match(text[carried[0].end : m.start]):
             role = carried[1]  # "from advertisers, data brokers and public databases": all sources
+        elif m.kind is Kind.RECIPIENT and c.product.match(after):
+            role = Role.MENTIONED  # "if you use an Apple device": a product, no recipient
+        elif m.kind is Kind.RECIPIENT and _is_label(text, cl, m) and not m.concept.startswith("org-") \
+                and not _CONTACTS.search(scope):
+            role = Role.RECIPIENT  # a list item, cell or line that is just a third party's name: "- AdMob"
         elif m.kind is Kind.RECIPIENT:
             role = _recipient_role(before, after, act, sourcing or bool(c.to_us.search(text[cl.start:cl.end])), scope)
         elif m.kind is Kind.COUNTRY:
@@ -150,13 +156,23 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
     return roles
 
 
+_CONTACTS = re.compile(r"\b(?:contact|representative|controller|who\s+we\s+are|about\s+us|our\s+compan|address)", re.IGNORECASE)
+#: what a unit may hold besides the name for it to be just that name (a bullet, a colon, "(Google Inc.)")
+_LABEL_SLACK = 24
+
+
+def _is_label(text: str, cl: Clause, m: Mention) -> bool:
+    rest = (text[cl.start : m.start] + text[m.end : cl.end]).strip(" •-*:;,.")
+    return len(rest) <= _LABEL_SLACK and (not rest or rest.startswith("(") or rest.split()[0][:1].isupper())
+
+
 def _recipient_role(before: str, after: str, act: str, sourcing: bool, scope: str) -> Role:
     c = cues()
     if c.source_cue.search(before):
         return Role.SOURCE
     if c.gives_to_us.search(after):
         return Role.SOURCE
-    if c.receives.search(after) or c.recipient_cue.search(before):
+    if c.receives.search(after) or c.recipient_cue.search(before) or c.used_by.search(after):
         return Role.RECIPIENT if not sourcing or c.recipient_cue.search(before) and act in ("share", "sell") else Role.SOURCE
     if sourcing:
         return Role.SOURCE

@@ -85,8 +85,10 @@ def with_structure(doc: PolicyDocument, statements: list[Statement]) -> list[Sta
     for st in statements:
         u = doc.units[st.unit]
         if st.unit in defined:
-            out.append(replace(st, polarity=Polarity.NEGATED if st.mentions else st.polarity,
-                               roles=tuple(Role.MENTIONED for _ in st.roles)))
+            # a definition names a kind of recipient the policy uses ("Service Provider means any person who
+            # processes the data on behalf of the Company"); it states no processing, so no other fact and no link
+            out.append(replace(st, defined=True, roles=tuple(r if m.kind is Kind.RECIPIENT and r is Role.RECIPIENT
+                                                             else Role.MENTIONED for m, r in zip(st.mentions, st.roles))))
             continue
         if u.lead_in >= 0 and (lead := last_clause.get(u.lead_in)) is not None and not lead.affirmed \
                 and st.affirmed and st.action == "":
