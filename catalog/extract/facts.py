@@ -36,6 +36,8 @@ def add_facts(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> N
             roles = FACT_ROLES.get(m.kind)
             if roles is not None and r not in roles:
                 continue
+            if unit.kind == "heading" and m.kind is Kind.PURPOSE:
+                continue  # a heading's purpose is a scope; it is a fact where it scopes something (structure.py)
             concept = b.concept(m.kind, m.concept)
             if concept is None:
                 continue

@@ -15,7 +15,7 @@ from dataclasses import replace
 from catalog.extract.builder import Builder
 from catalog.extract.clauses import Polarity
 from catalog.extract.cues import cues, header_role
-from catalog.extract.links import LIST_ITEM, TABLE_ROW, Part, Reading, link_parts
+from catalog.extract.links import LINK_ROLE, LIST_ITEM, TABLE_ROW, Part, Reading, link_parts
 from catalog.extract.statements import Role, Statement
 from catalog.records import Kind, PolicyDocument, Status
 
@@ -243,6 +243,10 @@ def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statem
             reading = Reading("heading scope", 0.65, Status.INFERRED,
                               f"'{doc.text[m.start:m.end]}' is named by the heading '{title}' this statement is under")
             kinds = frozenset((a, t) for k in HEADING_LINKS[m.kind] for a, t in ((m.kind, k), (k, m.kind)))
+            if m.kind is Kind.PURPOSE and not b.has(f"purpose:{m.concept}") and any(
+                    x.kind in HEADING_LINKS[m.kind] and LINK_ROLE.get(x.kind) is xr for x, xr in zip(st.mentions, st.roles)):
+                # the heading's purpose becomes a fact where it scopes a statement it links with
+                b.add_concept(b.concept(m.kind, m.concept), b.evidence(head.unit, f"heading:{doc.text[m.start:m.end].lower()}"))
             link_parts(b, [(head.unit, [(m, r)]), _part(st)], reading, "heading", kinds)
 
 
