@@ -35,6 +35,9 @@ class Clause:
 
 
 _PAREN = re.compile(r"\([^()]*\)")
+#: a comma and a conjunction before a new subject: where a negated sentence may turn to an affirmed clause
+_COORDINATED = re.compile(r",\s+(?:and|but|while|whereas|however)\s+(?=(?:the|our|this|these|such|all|any|some|most|it|they|we|"
+                          r"[A-Z][\w-]*)\b)")
 
 
 def to_clauses(text: str, start: int, end: int) -> tuple[Clause, ...]:
@@ -53,7 +56,16 @@ def to_clauses(text: str, start: int, end: int) -> tuple[Clause, ...]:
             cuts.append(m.start())
     cuts.append(len(span))
     out: list[Clause] = []
+    pieces: list[tuple[int, int]] = []
     for a, b in zip(cuts, cuts[1:]):
+        # a negated piece may hold an affirmed clause of its own: "... does not log personal information,
+        # and the bulk of the query data is only stored for 25 hours"
+        if polarity(span[a:b]) is Polarity.NEGATED:
+            inner = [a] + [a + m.start() for m in _COORDINATED.finditer(masked[a:b]) if m.start() > 3] + [b]
+            pieces.extend(zip(inner, inner[1:]))
+        else:
+            pieces.append((a, b))
+    for a, b in pieces:
         piece = span[a:b]
         pol = polarity(piece)
         if pol is Polarity.NEGATED and (ex := c.exception.search(piece)):

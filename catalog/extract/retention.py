@@ -32,17 +32,26 @@ PERIOD_BARE = re.compile(
     r"\s+(?P<unit>hour|day|week|month|year)s?\s+(?:maximum|max|from|after|following|since|of\s+inactivity)\b",
     re.IGNORECASE,
 )
+_KEEP = (r"(?:kept|keep|keeps|stor(?:e|es|ed)|retain(?:s|ed)?|delet(?:e|es|ed)|eras(?:e|es|ed)|held|hold|holds|sav(?:e|es|ed)|"
+         r"anonymi[sz](?:e|es|ed)|remov(?:e|es|ed)|destroy(?:s|ed)?|purg(?:e|es|ed))")
 #: a retention rule in the policy's own words, read where a statement says data is kept or deleted
 RULE = re.compile(
     r"\b(?:until\s+(?:it|they|you|your|the|we|such|this|that)\b[^.;:]{4,90}"
     r"|for\s+(?:the\s+)?(?:duration|life|lifetime|length|entirety)\s+of\b[^.;:]{3,70}"
     r"|(?:as|so)\s+long\s+as\b[^.;:]{4,90}"
     r"|(?:a|the)\s+(?:short|limited|reasonable|brief)\s+(?:period|amount)\s+of\s+time\b[^.;:]{0,40}"
-    r"|\b(?:immediately|temporarily|permanently|indefinitely)\b(?:\s+(?:after|once|when|upon)\b[^.;:]{3,60})?"
+    rf"|\b{_KEEP}\s+(?:\w+\s+)?(?:immediately|temporarily|permanently|indefinitely)\b(?:\s+(?:after|once|when|upon)\b[^.;:]{{3,60}})?"
+    rf"|\b(?:immediately|temporarily|permanently)\s+{_KEEP}\b(?:\s+(?:after|once|when|upon)\b[^.;:]{{3,60}})?"
     r"|(?:from|after)\s+the\s+date\s+(?:you|of|on\s+which)\b[^.;:]{3,70}"
     r"|(?:beyond|longer\s+than)\s+(?:what\s+is|is)?\s*(?:strictly\s+)?necessary\b[^.;:]{0,60})",
     re.IGNORECASE,
 )
+
+
+#: deleting what should not have been collected ("if we discover that a child under 13 has provided us
+#: with personal information, we immediately delete it") is a remedy, not a retention rule
+REMEDIAL = re.compile(r"\b(?:discover|become\s+aware|learn|find\s+out|notice|are\s+notified)\w*\b[^.]{0,120}\b(?:child|children|minor|under\s+(?:the\s+age\s+of\s+)?1[36])\b"
+                      r"|\b(?:child|children|minor)\b[^.]{0,120}\b(?:discover|become\s+aware|learn|find\s+out)\w*\b", re.IGNORECASE)
 
 
 def _gate(doc: PolicyDocument, ui: int) -> bool:
@@ -72,7 +81,8 @@ def retention_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention])
             ident = f"period-{count}-{unit_name}"
             b.dynamic.setdefault((Kind.RETENTION, ident), Concept(Kind.RETENTION, ident, label, "period", {"period": label}))
             out.append(Mention(Kind.RETENTION, ident, ui, u.start + m.start("n"), u.start + m.end()))
-        for m in RULE.finditer(text):
+        remedial = REMEDIAL.search(text) is not None
+        for m in RULE.finditer(text) if not remedial else ():
             a, z = u.start + m.start(), u.start + m.end()
             if any(s < z and a < e for s, e in covered) or any(s < z and a < e for s, e in ((x.start, x.end) for x in out if x.unit == ui)):
                 continue
