@@ -173,13 +173,17 @@ def _diff_items(old: dict[str, Fact | Link], new: dict[str, Fact | Link], labels
     return out
 
 
+#: how a fact was read, not what it says: a different reading of the same fact is no change
+READING_ATTRS = frozenset({"read_as", "confidence"})
+
+
 def _fields(a: Fact | Link, b: Fact | Link) -> dict[str, dict[str, Any]]:
     """The fields that differ between two statements of the same fact or link (evidence aside)."""
     if isinstance(a, Fact) and isinstance(b, Fact):
         pairs = {"label": (a.label, b.label), "key": (a.key, b.key)}
     else:
         pairs = {"status": (a.status.value, b.status.value)}
-    for k in sorted(a.attrs.keys() | b.attrs.keys()):
+    for k in sorted((a.attrs.keys() | b.attrs.keys()) - READING_ATTRS):
         pairs[f"attrs.{k}"] = (a.attrs.get(k), b.attrs.get(k))
     return {k: {"old": x, "new": y} for k, (x, y) in pairs.items() if x != y}
 

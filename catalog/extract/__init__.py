@@ -28,8 +28,9 @@ from catalog.extract.mentions import Mention, find_mentions
 from catalog.extract.parties import party_mentions
 from catalog.extract.retention import general_retention, retention_mentions
 from catalog.extract.statements import Role, Statement, to_statements
-from catalog.extract.structure import (link_basis_references, link_heading_scopes, link_lead_ins, link_purpose_references,
-                                       link_references, link_table_rows, with_structure)
+from catalog.extract.structure import (link_basis_references, link_elaborations, link_heading_scopes, link_lead_ins,
+                                       link_purpose_references, link_recipient_references, link_references,
+                                       link_table_rows, with_structure)
 from catalog.extract.transfers import extract_transfers
 from catalog.records import Extraction, Kind, PolicyDocument, node_id
 from catalog.vocabulary import recipient_registry
@@ -58,6 +59,8 @@ def extract(doc: PolicyDocument) -> Extraction:
     link_references(b, doc, statements)
     link_basis_references(b, doc, statements)
     link_purpose_references(b, doc, statements)
+    link_elaborations(b, doc, statements)
+    link_recipient_references(b, doc, statements)
     link_heading_scopes(b, doc, statements)
     inherit_bases(b)
     implied_bases(b)
@@ -95,6 +98,7 @@ def drop_nested(mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         if m.kind not in _NESTED_KEPT and any(
                 o.kind is not m.kind and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+                and not (m.kind is Kind.DATA_CATEGORY and o.kind is Kind.PURPOSE)  # "advertising based upon your browsing activities"
                 for o in by_unit[m.unit]):
             continue
         out.append(m)

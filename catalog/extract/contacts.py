@@ -32,12 +32,13 @@ def _names_dpo(text: str) -> bool:
     return DPO.search(cleaned) is not None
 
 
-def _emails(text: str) -> list[str]:
-    found = [m[0].rstrip(".") for m in EMAIL.finditer(text)]
+def _emails(text: str) -> list[tuple[str, int]]:
+    """(address, where it starts) of every e-mail address in a text, de-obfuscated."""
+    found = [(m[0].rstrip("."), m.start()) for m in EMAIL.finditer(text)]
     for m in OBFUSCATED.finditer(text):
         domain = re.sub(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*", ".", m["domain"], flags=re.IGNORECASE)
         if "." in domain:
-            found.append(f"{m['user']}@{domain}")
+            found.append((f"{m['user']}@{domain}", m.start()))
     return found
 
 
@@ -65,11 +66,14 @@ def extract_contacts(b: Builder, controller: str) -> None:
         if representative and (orgs := organisations(text)):
             region = "uk" if _UK.search(text + " " + lead) and not _EU.search(text) else "eu"
             add(f"{region}_representative", ui, "contact:representative", name=orgs[0][0])
-        for email in _emails(text):
+        for email, at in _emails(text):
             before = doc.quote(doc.units[ui - 1]) if ui > 0 and doc.units[ui - 1].paragraph == unit.paragraph else ""
-            if AUTHORITY.search(before + " " + text) and not dpo_here:
+            near = text[max(0, at - 160) : at] + " " + lead  # the words before this address say whose it is
+            dpo_near = _names_dpo(near) or (unit.table, unit.col) in dpo_headers
+            rep_near = REPRESENTATIVE.search(near) is not None
+            if AUTHORITY.search(before + " " + text) and not dpo_near:
                 continue  # the regulator's address is no contact of the controller
-            role = "dpo" if dpo_here and not representative else "representative" if representative else "privacy"
+            role = "dpo" if dpo_near and not rep_near else "representative" if rep_near else "privacy"
             add(role, ui, f"contact:{role}", email=email)
         if dpo_here and not _emails(text) and DPO_CHANNEL.search(text + " " + context) and not representative:
             add("dpo", ui, "contact:dpo", via=text[:200])  # by post or through a web form

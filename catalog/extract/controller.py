@@ -40,12 +40,13 @@ _JOINT_WITH = re.compile(r"\b(?i:joint\s+(?:data\s+)?controllers?)[”\"’']?\s
 _NOT_OURS = re.compile(r"\brepresentative\b|\bprocessors?\b|\bin\s+(?:its|their)\s+own\s+right\b|\bindependent\s+(?:data\s+)?controllers?\b"
                        r"|\bseparately\s+from\b|\bon\s+(?:our|its|their)\s+behalf\b", re.IGNORECASE)
 _REGION_CONDITION = re.compile(
-    r"\b(?:if\s+you\s+(?:usually\s+)?(?:live|reside|are\s+(?:located|based|resident)|are)\s+(?:in|outside)\b[^.;:]{0,90}"
+    r"\b(?:(?:if\s+|and\s+)?you\s+(?:usually\s+)?(?:live|reside|are\s+(?:located|based|resident)|are)\s+(?:in|outside|from)\b[^.;:]{0,90}"
     r"|for\s+(?:users|individuals|people|residents|customers|members|everyone)\b[^.;:]{0,90}"
     r"|(?:users|individuals|customers|members)\b[^.;:]{0,50}?\b(?:based|located|resident|residing|living)\s+(?:in|outside)\b[^.;:]{0,60}"
     r"|for\s+everyone\s+else|if\s+you\s+(?:are\s+)?(?:live\s+)?outside\b[^.;:]{0,60})", re.IGNORECASE)
 _EEA = re.compile(r"\b(?:EEA|European\s+Economic\s+Area|EU|European\s+Union)\b")
 _OUTSIDE_EEA = re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+)?(?:EEA|European\s+Economic\s+Area|EU|European\s+Union)\b", re.IGNORECASE)
+_REST = re.compile(r"\b(?:everyone\s+else|all\s+other|other\s+(?:locations|countries|regions|jurisdictions)|elsewhere|rest\s+of\s+the\s+world)\b", re.IGNORECASE)
 _GLOBAL = re.compile(r"\bregardless\s+of\s+(?:your|where\s+you)", re.IGNORECASE)
 _BY_RESIDENCE = re.compile(r"\bcontroller\b[^.]{0,120}\b(?:entity|company)\b[^.]{0,60}\b(?:where|in\s+which)\s+you\s+(?:reside|live|are\s+located)",
                            re.IGNORECASE)
@@ -66,7 +67,8 @@ def extract_controller(b: Builder) -> str:
     """Add the controller fact(s) (or the publisher, inferred, when no controller is named); returns the
     node id of the one the policy's contacts and general transfers belong to."""
     doc = b.doc
-    chosen = choose(candidates(doc))
+    cands = candidates(doc)
+    chosen = choose(cands)
     if not chosen and (found := template_controller(b)) is not None:
         _mentions_of_name(b, found)
         extract_contacts(b, found)
@@ -92,6 +94,13 @@ def extract_controller(b: Builder) -> str:
             main = main or nid
         for c in chosen:
             _mentions_of_name(b, f"controller:{slug(c.name)}")
+        # controllers the policy names for other regions' users: not this record's, but a DPO should see them
+        kept = {c.name.lower() for c in chosen}
+        regional = {c.name: c for c in cands if c.region == "other" and c.name.lower() not in kept}
+        if regional:
+            b.set_attr(main, "regional_controllers", [
+                {"name": c.name, "quote": doc.text[doc.units[c.unit].start : doc.units[c.unit].end][:300]}
+                for c in regional.values()])
     extract_contacts(b, main)
     return main
 
@@ -174,13 +183,15 @@ def _region(text: str) -> str:
     cond = m[0]
     if _EEA.search(cond) and not _OUTSIDE_EEA.search(cond):
         return "eea"
+    if _REST.search(cond):
+        return "rest"  # "for everyone else", "from other locations outside of mainland China, Hong Kong..."
     return "other"
 
 
 def choose(cands: list[Candidate]) -> list[Candidate]:
     """The controllers of the record: the EEA's where the policy names one per region (with joint and
     global ones), else every one named as controller, else the ones operating the service."""
-    rank = {"eea": 0, "global": 1, "joint": 2, "": 3, "other": 4}
+    rank = {"eea": 0, "global": 1, "joint": 2, "rest": 3, "": 4, "other": 5}
     seen: dict[str, Candidate] = {}
     for c in cands:
         key = c.name.lower()
@@ -192,10 +203,10 @@ def choose(cands: list[Candidate]) -> list[Candidate]:
     pool = strong or cs
     if any(c.region == "eea" for c in pool):
         pool = [c for c in pool if c.region in ("eea", "global", "joint")]
-    else:
+    else:  # no EEA controller: the one for everyone else covers EEA users
         pool = [c for c in pool if c.region != "other"] or pool
-    # the main one first: an EEA controller, then any other named one, joint controllers last
-    return sorted(pool, key=lambda c: (c.region == "joint", c.region != "eea", -c.strength, c.unit))
+    # the main one first: an EEA controller, then the one for everyone else, then any other named one, joint last
+    return sorted(pool, key=lambda c: (c.region == "joint", rank[c.region] if c.region in ("eea", "rest") else 9, -c.strength, c.unit))
 
 
 def _country_code(place: str) -> str:

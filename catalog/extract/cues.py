@@ -54,6 +54,8 @@ class Cues:
     basis_reference: re.Pattern[str]
     excluded: re.Pattern[str]
     purpose_reference: re.Pattern[str]
+    elaboration: re.Pattern[str]
+    recipient_reference: re.Pattern[str]
 
 
 @functools.cache

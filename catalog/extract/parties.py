@@ -16,7 +16,7 @@ from catalog.records import Kind, PolicyDocument
 from catalog.vocabulary import Concept
 
 #: the head nouns of a category of recipients
-_HEADS = (r"providers?|partners?|compan(?:y|ies)|agenc(?:y|ies)|vendors?|processors?|platforms?|networks?|sponsors?|peers|bod(?:y|ies)|"
+_HEADS = (r"providers?|partners?|compan(?:y|ies)|agenc(?:y|ies)|vendors?|processors?|networks?|sponsors?|peers|bod(?:y|ies)|"
           r"operators?|holders?|labels?|developers?|administrators?|researchers?|auditors?|merchants?|advis[eo]rs?|consultants?|"
           r"lawyers?|insurers?|brokers?|resellers?|contractors?|suppliers?|moderators?|regulators?|institutions?|banks?|"
           r"organi[sz]ations?|distributors?|agents?|counterpart(?:y|ies)|acquirers?|purchasers?|successors?|issuers?|"
@@ -27,7 +27,15 @@ CATEGORY = re.compile(rf"(?<![\w-])(?P<np>(?:{_MODIFIER}\s+){{1,3}}(?:{_HEADS}))
 _SKIP_MODIFIER = re.compile(r"^(?:the|our|its|their|your|these|those|such|certain|some|any|all|other|selected|trusted|relevant|"
                             r"respective|various|and|or|of|to|with|by|for|from|in|on|as|a|an|that|which|who|are|is|third-party|"
                             r"third party|external|outside|independent|new|potential|prospective|many|several|no|not|also|"
-                            r"including|like|e\.g|between|among)$")
+                            r"including|like|e\.g|between|among|this|might|may|can|could|will|would|should|must|shall|include|"
+                            r"includes|included|is|are|was|were|be|been|being|has|have|had|do|does|did|only|also|just|"
+                            r"we|you|they|it|us|them|he|she|where|when|if|whether|so|then|there|here|than|more|most|"
+                            r"other|another|every|each|both|either|neither|who|whom|whose|what|which|one|two|three|"
+                            r"following|above|below|said|same|about|information|data|personal)$")
+
+
+GROUP = re.compile(r"\b(?:(?:other\s+)?(?:companies|entities|members|businesses)\s+(?:in|of|within)\s+(?:the|our)\s+"
+                   r"(?:[A-Z][\w.&-]*\s+){0,3}(?:group|family)(?:\s+of\s+companies)?|group\s+entities)\b")
 
 
 def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own_names: list[str]) -> list[Mention]:
@@ -37,6 +45,13 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
     out: list[Mention] = []
     for ui, u in enumerate(doc.units):
         text = doc.text[u.start : u.end]
+        for g in GROUP.finditer(text):  # "other companies in the BHI group": the controller's group companies
+            a, z = u.start + g.start(), u.start + g.end()
+            if not _overlaps([(x.start, x.end) for x in out], a, z):
+                out = [x for x in out if not (a <= x.start and x.end <= z)]
+                taken = [t for t in taken if not (a <= t[0] and t[1] <= z)]
+                out.append(Mention(Kind.RECIPIENT, "group-companies", ui, a, z))
+                taken.append((a, z))
         for name, a, z in organisations(text):
             a, z = u.start + a, u.start + z
             if _overlaps(taken, a, z) or name.lower() in own:
@@ -55,6 +70,8 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             if len(words) < 2:
                 continue  # a bare "partners": the lexicon's, or too vague to name
             phrase = " ".join(words)
+            if re.search(r"[a-z][A-Z]", phrase):
+                continue  # "minorsYour rightsOur company": link texts run together, no name
             z = u.start + m.end("np")
             a = z - len(phrase)
             if _overlaps(taken, a, z):
@@ -64,7 +81,7 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, label, "", {"type": "category"}))
             out.append(Mention(Kind.RECIPIENT, ident, ui, a, z))
             taken.append((a, z))
-        if _LABEL.match(text) and not _overlaps(taken, u.start, u.end):
+        if (lab := _LABEL.match(text)) and lab["np"].lower().endswith("s") and not _overlaps(taken, u.start, u.end):
             # a cell or heading that is just a kind of recipient: "Moderators", "Auditors"
             phrase = _LABEL.match(text)["np"]
             a = u.start + text.index(phrase)
@@ -81,6 +98,7 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
     return out
 
 
+#: a cell or heading that is only a kind of recipient, in the plural ("Moderators"; "Provider" is a column title)
 _LABEL = re.compile(rf"^\W*(?P<np>(?:{_MODIFIER}\s+){{0,2}}(?:{_HEADS}))\W*$", re.IGNORECASE)
 #: a name in apposition to a kind of recipient: "our third party partner called Veriff", "processors like Stripe
 #: and PayPal", "Service Providers: Twilio, OpenAI"

@@ -63,6 +63,7 @@ class Statement:
 
 _LIST_GLUE = re.compile(r"^[\s,;/&()]*(?:(?:and|or|as well as|and/or|plus|including|such as|e\.g\.,?|the|our|your|other|their)\b[\s,;/&()]*)*$",
                         re.IGNORECASE)
+_BACK_TO_THEM = re.compile(r"\b(?:shar|disclos|provid|transfer|send|sen[dt])\w*\b[^.;]{0,60}?\b(?:with|to)\s+them\b", re.IGNORECASE)
 _ALIAS = re.compile(r"^\s*\(\s*(?:the\s+)?[\"“”'‘’]?$", re.IGNORECASE)
 _ROLE_CARRIES = {Kind.RECIPIENT, Kind.COUNTRY}
 
@@ -153,16 +154,20 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
         last_of_kind[m.kind] = (m, role)
         prev_end = m.end
         del near
+    if _BACK_TO_THEM.search(text[cl.start : cl.end]):
+        # "we may receive personal data from other companies in the group, or share your data with them"
+        roles = [Role.RECIPIENT if r is Role.SOURCE else r for r in roles]
     return roles
 
 
 _CONTACTS = re.compile(r"\b(?:contact|representative|controller|who\s+we\s+are|about\s+us|our\s+compan|address)", re.IGNORECASE)
 #: what a unit may hold besides the name for it to be just that name (a bullet, a colon, "(Google Inc.)")
 _LABEL_SLACK = 24
+_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+")
 
 
 def _is_label(text: str, cl: Clause, m: Mention) -> bool:
-    rest = (text[cl.start : m.start] + text[m.end : cl.end]).strip(" •-*:;,.")
+    rest = _URL.sub("", text[cl.start : m.start] + text[m.end : cl.end]).strip(" •-*:;,.")
     return len(rest) <= _LABEL_SLACK and (not rest or rest.startswith("(") or rest.split()[0][:1].isupper())
 
 

@@ -210,7 +210,6 @@ HEADING_LINKS: dict[Kind, frozenset[Kind]] = {
     Kind.PURPOSE: frozenset({Kind.LEGAL_BASIS, Kind.DATA_CATEGORY}),
     Kind.DATA_CATEGORY: frozenset({Kind.PURPOSE, Kind.RETENTION, Kind.RECIPIENT, Kind.LEGAL_BASIS}),
     Kind.RECIPIENT: frozenset({Kind.DATA_CATEGORY, Kind.PURPOSE}),
-    Kind.DATA_SUBJECT: frozenset({Kind.DATA_CATEGORY}),
 }
 #: a heading naming more than this many linkable things is a table of contents, not a scope
 HEADING_MAX = 3
@@ -251,18 +250,17 @@ def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statem
 
 
 def link_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
-    """'We use this information to...': the data of the statement before it (same paragraph or cell),
-    else of the lead-in or of the row's first cell, is what 'this information' means."""
+    """'We use this information to...': the data of the statements before it in the same paragraph
+    (or cell) is what 'this information' means; else the lead-in's, or the row's first cell's."""
     prior: list[Statement] = []
     by_unit: dict[int, list[Statement]] = defaultdict(list)
     for st in statements:
         by_unit[st.unit].append(st)
     for st in statements:
-        u = doc.units[st.unit]
         has_data = any(r is Role.DATA for r in st.roles)
-        if st.anaphoric and st.affirmed and not has_data and any(r in (Role.PURPOSE, Role.RECIPIENT, Role.RETENTION) for r in st.roles):
-            ante = _antecedent(doc, prior, by_unit, st)
-            if ante is not None:
+        if st.anaphoric and st.affirmed and not st.defined and not has_data and any(
+                r in (Role.PURPOSE, Role.RECIPIENT, Role.RETENTION) for r in st.roles):
+            for ante in _antecedents(doc, prior, by_unit, st):
                 names = ", ".join(doc.text[m.start:m.end] for m, r in zip(ante.mentions, ante.roles) if r is Role.DATA)
                 reading = Reading("reference", 0.7, Status.INFERRED,
                                   f"'this information' in this statement refers to {names}, named just before it")
@@ -270,6 +268,24 @@ def link_references(b: Builder, doc: PolicyDocument, statements: list[Statement]
                 data = [(m, r) for m, r in zip(ante.mentions, ante.roles) if r is Role.DATA]
                 link_parts(b, [(ante.unit, data), _part(st)], reading, "reference", kinds)
         prior.append(st)
+
+
+def _antecedents(doc: PolicyDocument, prior: list[Statement], by_unit: dict[int, list[Statement]],
+                 st: Statement) -> list[Statement]:
+    """The statements 'this information' refers to: those naming data in the same paragraph (or cell)
+    before it, else the lead-in's, else the row's label cell."""
+    u = doc.units[st.unit]
+    found: list[Statement] = []
+    for p in reversed(prior[-8:]):
+        pu = doc.units[p.unit]
+        if pu.paragraph != u.paragraph or (u.table >= 0 and (pu.row, pu.col) != (u.row, u.col)):
+            break
+        if p.affirmed and any(r is Role.DATA for r in p.roles):
+            found.append(p)
+    if found:
+        return found
+    one = _antecedent(doc, prior, by_unit, st)
+    return [one] if one is not None else []
 
 
 def _antecedent(doc: PolicyDocument, prior: list[Statement], by_unit: dict[int, list[Statement]],
@@ -370,3 +386,59 @@ def paragraph_labels(doc: PolicyDocument, statements: list[Statement]) -> dict[i
         if st.affirmed and any(m.kind in HEADING_LINKS for m in st.mentions):
             out[para] = st
     return out
+
+
+def link_elaborations(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """'This may include your name, email address...': a statement that specifies the data of the
+    one before it (same paragraph or list item, else its lead-in) takes that one's purposes,
+    recipients, retention and data subjects."""
+    c = cues()
+    by_unit: dict[int, list[Statement]] = defaultdict(list)
+    for st in statements:
+        by_unit[st.unit].append(st)
+    for i, st in enumerate(statements):
+        u = doc.units[st.unit]
+        if not st.affirmed or st.defined or not st.having(Role.DATA) or st.having(Role.PURPOSE, Role.RECIPIENT, Role.RETENTION):
+            continue
+        if not c.elaboration.match(doc.text[st.start : st.end]) or st.start != u.start:
+            continue
+        before = [p for p in statements[max(0, i - 6) : i] if doc.units[p.unit].paragraph == u.paragraph]
+        ante = next((p for p in reversed(before) if p.affirmed), None)
+        if ante is None and u.lead_in >= 0:
+            ante = next((p for p in reversed(by_unit.get(u.lead_in, [])) if p.affirmed), None)
+        if ante is None or not ante.having(Role.PURPOSE, Role.RECIPIENT, Role.RETENTION, Role.SUBJECT):
+            continue
+        reading = Reading("reference", 0.75, Status.INFERRED,
+                          f"'{doc.text[st.start:st.end][:40]}...' specifies the data of the statement before it")
+        kinds = frozenset({(Kind.DATA_CATEGORY, Kind.PURPOSE), (Kind.DATA_CATEGORY, Kind.RECIPIENT),
+                           (Kind.DATA_CATEGORY, Kind.RETENTION)})
+        link_parts(b, [_part(ante), (st.unit, [(m, Role.DATA) for m in st.having(Role.DATA)])], reading, "elaboration", kinds)
+
+
+def link_recipient_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
+    """'These platforms may combine information ... in order to conduct targeted advertising': the
+    recipients named just before (same paragraph, or the previous item of the same list) are the ones
+    the statement's purposes and data go to."""
+    c = cues()
+    for i, st in enumerate(statements):
+        u = doc.units[st.unit]
+        if not st.affirmed or st.defined or st.having(Role.RECIPIENT) or not st.having(Role.PURPOSE, Role.DATA):
+            continue
+        if not c.recipient_reference.search(doc.text[st.start : st.end]):
+            continue
+        ante = None
+        for p in reversed(statements[max(0, i - 8) : i]):
+            pu = doc.units[p.unit]
+            same_list = u.lead_in >= 0 and pu.lead_in == u.lead_in
+            if pu.paragraph != u.paragraph and not same_list:
+                break
+            if p.affirmed and p.having(Role.RECIPIENT):
+                ante = p
+                break
+        if ante is None:
+            continue
+        names = ", ".join(doc.text[m.start:m.end] for m in ante.having(Role.RECIPIENT))
+        reading = Reading("reference", 0.7, Status.INFERRED, f"the parties this statement refers to are {names}, named just before it")
+        kinds = frozenset({(Kind.PURPOSE, Kind.RECIPIENT), (Kind.DATA_CATEGORY, Kind.RECIPIENT)})
+        link_parts(b, [_part(st), (ante.unit, [(m, Role.RECIPIENT) for m in ante.having(Role.RECIPIENT)])], reading,
+                   "recipient-reference", kinds)
