@@ -1,0 +1,150 @@
+"""Cells that stay inert text, sheets that print: the one way every xlsx and csv export writes.
+
+Policy text is hostile input: a quote that starts with `=HYPERLINK(...)` is a live formula once it
+lands in a spreadsheet. `inert` neutralises a value the way OWASP recommends against CSV
+injection (a leading `=`, `+`, `-`, `@`, tab or carriage return gets a single quote in front), and
+`put` writes it into a worksheet as a string cell, never a formula. `write_csv_rows`,
+`atomic_save`, the table layout and the page setup (landscape, fit to width, header rows repeated
+on every page, row heights that fit wrapped text) are shared by the ROPA, CNIL and diff workbooks.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+#: Leading characters a spreadsheet program reads as the start of a formula or a command (OWASP,
+#: "CSV Injection"), with their full-width forms, which some spreadsheet locales fold into them.
+FORMULA_LEADS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+QUOTE_PREFIX = "'"
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+WRAP = Alignment(wrap_text=True, vertical="top")
+#: Points per line of wrapped 11 pt text, and Excel's largest row height.
+LINE_HEIGHT = 15.0
+MAX_ROW_HEIGHT = 409.0
+
+
+def inert(value: Any) -> Any:
+    """A cell value no spreadsheet program evaluates: text starting like a formula gets a leading quote.
+
+    Numbers, booleans and None pass unchanged. Leading spaces do not hide a formula lead
+    (" =1+1" is neutralised too): some programs trim them on import.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.lstrip(" ").startswith(FORMULA_LEADS):
+        return QUOTE_PREFIX + value
+    return value
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one value as inert data: strings become string cells (never formulas or error codes)."""
+    value = inert(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters openpyxl cannot store
+    cell = ws.cell(row=row, column=column)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def atomic_save(wb: Workbook, path: str | Path) -> Path:
+    """Save through a temporary file in the same directory: a reader never sees half a workbook."""
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(p)
+    return p
+
+
+def write_csv_rows(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """A CSV file of inert cells, every field quoted (OWASP), written atomically."""
+    p = Path(path)
+    tmp = p.with_name(p.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, quoting=csv.QUOTE_ALL)
+        w.writerow([inert(h) for h in header])
+        for r in rows:
+            w.writerow([inert(v) for v in r])
+    tmp.replace(p)
+    return p
+
+
+def header_row(ws: Worksheet, row: int, columns: Sequence[str], widths: Mapping[str, float] | None = None) -> None:
+    """A styled header; each column gets its width from `widths` (by name), else one from its length."""
+    widths = widths or {}
+    for i, name in enumerate(columns, 1):
+        c = put(ws, row, i, name)
+        c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 16 if len(name) < 20 else 24)
+
+
+def lines_needed(text: Any, width: float) -> int:
+    """How many lines a wrapped cell of this column width takes (a width unit is about one character)."""
+    if text is None or text == "":
+        return 1
+    per_line = max(1, int(width * 1.05) - 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+def fit_row_heights(ws: Worksheet, first_row: int, last_row: int | None = None, line_height: float = LINE_HEIGHT) -> None:
+    """Set each row's height to its tallest wrapped cell: spreadsheet programs do not grow rows for
+    wrapped text they did not lay out themselves, so printed rows overlap without it."""
+    widths = {c: (ws.column_dimensions[get_column_letter(c)].width or 13.0) for c in range(1, ws.max_column + 1)}
+    for r in range(first_row, (last_row or ws.max_row) + 1):
+        lines = max((lines_needed(ws.cell(r, c).value, widths[c]) for c in widths), default=1)
+        ws.row_dimensions[r].height = min(MAX_ROW_HEIGHT, lines * line_height + 3)
+
+
+def print_setup(ws: Worksheet, title_rows: str, title: str, landscape: bool = True, paper: str = "A4") -> None:
+    """Page setup for a sheet a person prints or saves as PDF: orientation, fit to one page wide,
+    `title_rows` (e.g. "9:9") repeated on every page, the sheet's title and page numbers."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddHeader.left.text = title.replace("&", "&&")
+    ws.oddFooter.center.text = "Page &P of &N"
+    ws.oddFooter.right.text = "&A"
+
+
+def table(ws: Worksheet, columns: Sequence[str], rows: Iterable[Sequence[Any]], header_at: int = 1,
+          widths: Mapping[str, float] | None = None, styles: Mapping[str, tuple[Font, PatternFill | None]] | None = None,
+          freeze_columns: int = 0) -> int:
+    """A table: styled header, wrapped inert cells, frozen below the header (and `freeze_columns`
+    columns), autofilter, rows tall enough for their text. `styles` maps a cell text (a gap marker)
+    to its font and fill. Returns the last row written."""
+    header_row(ws, header_at, columns, widths)
+    styles = styles or {}
+    r = header_at
+    for r, values in enumerate(rows, header_at + 1):
+        for i, v in enumerate(values, 1):
+            c = put(ws, r, i, v)
+            c.alignment = WRAP
+            if isinstance(v, str) and v in styles:
+                font, fill = styles[v]
+                c.font = font
+                if fill is not None:
+                    c.fill = fill
+    ws.freeze_panes = ws.cell(row=header_at + 1, column=freeze_columns + 1).coordinate
+    ws.auto_filter.ref = f"A{header_at}:{get_column_letter(len(columns))}{max(r, header_at)}"
+    fit_row_heights(ws, header_at + 1, r)
+    return r
