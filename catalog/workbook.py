@@ -31,7 +31,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 WRAP = Alignment(wrap_text=True, vertical="top")
 #: Points per line of wrapped 11 pt text, and Excel's largest row height.
-LINE_HEIGHT = 15.0
+LINE_HEIGHT = 14.5
 MAX_ROW_HEIGHT = 409.0
 
 
@@ -91,12 +91,30 @@ def header_row(ws: Worksheet, row: int, columns: Sequence[str], widths: Mapping[
         ws.column_dimensions[get_column_letter(i)].width = widths.get(name, 16 if len(name) < 20 else 24)
 
 
-def lines_needed(text: Any, width: float) -> int:
-    """How many lines a wrapped cell of this column width takes (a width unit is about one character)."""
+#: Characters of 11 pt text per unit of column width (a unit is the width of a "0"; average text is
+#: narrower), for regular and bold text: a little below what renders, so estimates err on room to spare.
+CHARS_PER_UNIT = {False: 1.25, True: 1.05}
+
+
+def lines_needed(text: Any, width: float, bold: bool = False) -> int:
+    """How many lines a wrapped cell of this column width takes: words filled greedily into lines,
+    a word longer than a line broken across lines, each newline a new line."""
     if text is None or text == "":
         return 1
-    per_line = max(1, int(width * 1.05) - 1)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    per_line = max(1, int(width * CHARS_PER_UNIT[bold]) - 1)
+    lines = 0
+    for part in str(text).split("\n"):
+        used, n = 0, 1
+        for word in part.split():
+            if used and used + 1 + len(word) <= per_line:
+                used += 1 + len(word)
+                continue
+            if used:
+                n += 1
+            n += (len(word) - 1) // per_line
+            used = len(word) % per_line or per_line
+        lines += n
+    return lines
 
 
 def fit_row_heights(ws: Worksheet, first_row: int, last_row: int | None = None, line_height: float = LINE_HEIGHT) -> None:
@@ -104,24 +122,56 @@ def fit_row_heights(ws: Worksheet, first_row: int, last_row: int | None = None, 
     wrapped text they did not lay out themselves, so printed rows overlap without it."""
     widths = {c: (ws.column_dimensions[get_column_letter(c)].width or 13.0) for c in range(1, ws.max_column + 1)}
     for r in range(first_row, (last_row or ws.max_row) + 1):
-        lines = max((lines_needed(ws.cell(r, c).value, widths[c]) for c in widths), default=1)
-        ws.row_dimensions[r].height = min(MAX_ROW_HEIGHT, lines * line_height + 3)
+        lines = 1
+        for c, w in widths.items():
+            cell = ws.cell(r, c)
+            if cell.value not in (None, ""):
+                lines = max(lines, lines_needed(cell.value, w, bool(cell.font and cell.font.b)))
+        ws.row_dimensions[r].height = min(MAX_ROW_HEIGHT, lines * line_height + 4)
 
 
-def print_setup(ws: Worksheet, title_rows: str, title: str, landscape: bool = True, paper: str = "A4") -> None:
-    """Page setup for a sheet a person prints or saves as PDF: orientation, fit to one page wide,
-    `title_rows` (e.g. "9:9") repeated on every page, the sheet's title and page numbers."""
+#: Printable width of a landscape A4 page with 0.4" margins, in screen pixels (96 dpi), and the
+#: smallest print scale kept readable: a wider sheet prints on more pages across instead.
+A4_LANDSCAPE_PX = 1046
+A4_PORTRAIT_PX = 717
+MIN_SCALE = 0.8
+
+
+def column_px(width: float) -> float:
+    """A column's width in pixels, as spreadsheet programs render a width in characters."""
+    return 7 * width + 5
+
+
+def pages_across(ws: Worksheet, title_columns: int = 0, page_px: float = A4_LANDSCAPE_PX) -> int:
+    """How many pages wide a sheet must print so its text stays at MIN_SCALE or larger, with the
+    first `title_columns` columns repeated on every page."""
+    widths = [column_px(ws.column_dimensions[get_column_letter(c)].width or 13.0) for c in range(1, ws.max_column + 1)]
+    titles = sum(widths[:title_columns])
+    rest = sum(widths) - titles
+    per_page = page_px / MIN_SCALE - titles
+    return max(1, math.ceil(rest / per_page)) if per_page > 0 else 1
+
+
+def print_setup(ws: Worksheet, title_rows: str, title: str, title_columns: int = 0, landscape: bool = True) -> None:
+    """Page setup for a sheet a person prints or saves as PDF: A4 (landscape unless told), fit to the page width
+    (or to as few pages across as keep the text readable, see pages_across), the `title_rows`
+    (e.g. "9:9") and the first `title_columns` columns repeated on every page, grid lines, the
+    document's title in the header and page numbers in the footer."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = pages_across(ws, title_columns, A4_LANDSCAPE_PX if landscape else A4_PORTRAIT_PX)
     ws.page_setup.fitToHeight = 0  # as many pages down as it takes
+    ws.page_setup.pageOrder = "overThenDown"  # a row's columns on consecutive pages
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddHeader.left.text = title.replace("&", "&&")
+    if title_columns and ws.page_setup.fitToWidth > 1:
+        ws.print_title_cols = f"A:{get_column_letter(title_columns)}"
+    ws.oddHeader.left.text = title.replace("&", "&&")[:200]
     ws.oddFooter.center.text = "Page &P of &N"
     ws.oddFooter.right.text = "&A"
 
@@ -146,5 +196,5 @@ def table(ws: Worksheet, columns: Sequence[str], rows: Iterable[Sequence[Any]], 
                     c.fill = fill
     ws.freeze_panes = ws.cell(row=header_at + 1, column=freeze_columns + 1).coordinate
     ws.auto_filter.ref = f"A{header_at}:{get_column_letter(len(columns))}{max(r, header_at)}"
-    fit_row_heights(ws, header_at + 1, r)
+    fit_row_heights(ws, header_at, r)
     return r
