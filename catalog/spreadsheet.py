@@ -21,14 +21,15 @@ from typing import Any
 import networkx as nx
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from catalog.graph import reading
 from catalog.records import Kind, Relation
 from catalog.risks import blanket_map, safeguard_names, standing_of
 from catalog.ropa import FOR_DPO, NOT_STATED, ROPA_COLUMNS, controller_details, ropa_rows
-from catalog.workbook import (WRAP, atomic_save, fit_row_heights, print_setup, put, table,
-                              write_csv_rows)
+from catalog.workbook import (LINE_HEIGHT, WRAP, atomic_save, fit_row_heights, lines_needed, print_setup, put,
+                              table, write_csv_rows)
 
 #: Row of the ROPA table's header (the ICO template's row 9); the controller block sits above it.
 HEADER_ROW = 9
@@ -210,8 +211,16 @@ def _controller_block(ws: Worksheet, G: nx.MultiDiGraph) -> None:
     if c["other_controllers"]:
         put(ws, 7, 1, "Other controllers named").font = Font(bold=True)
         put(ws, 7, 2, "; ".join(c["other_controllers"]))
-    fit_row_heights(ws, 4, 7)
-    ws.row_dimensions[2].height = None  # one long line: left to overflow, not wrapped
+
+def _fit_block(ws: Worksheet) -> None:
+    """Once the table has set the column widths: the intro line wraps across the block's columns
+    (text overflowing into the next printed page would overprint it), the block's rows fit their text."""
+    columns = len(BLOCK_COLUMNS)
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns)
+    ws.cell(2, 1).alignment = WRAP
+    width = sum(ws.column_dimensions[get_column_letter(c)].width or 13.0 for c in range(1, columns + 1))
+    ws.row_dimensions[2].height = lines_needed(ws.cell(2, 1).value, width) * LINE_HEIGHT + 4
+    fit_row_heights(ws, 3, 7)
 
 
 def _strike_rejected(ws: Worksheet, rows: Sequence[Sequence[Any]], review_column: int, first_row: int = 2) -> None:
@@ -242,6 +251,7 @@ def write_xlsx(path: str | Path, G: nx.MultiDiGraph, findings: Iterable[Any] | N
     _controller_block(ws, G)
     table(ws, ROPA_COLUMNS + EXTRA_COLUMNS, ropa_table(ropa_rows(G)), header_at=HEADER_ROW, widths=WIDTHS,
           styles=GAP_STYLES, freeze_columns=2)
+    _fit_block(ws)
     print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", doc_title, title_columns=2)
     for title, columns, rows in (
         ("Transfers", TRANSFER_COLUMNS, transfer_rows(G)),

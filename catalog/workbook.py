@@ -93,7 +93,12 @@ def header_row(ws: Worksheet, row: int, columns: Sequence[str], widths: Mapping[
 
 #: Characters of 11 pt text per unit of column width (a unit is the width of a "0"; average text is
 #: narrower), for regular and bold text: a little below what renders, so estimates err on room to spare.
-CHARS_PER_UNIT = {False: 1.25, True: 1.05}
+CHARS_PER_UNIT = {False: 1.2, True: 1.0}
+
+
+def _text_length(word: str) -> float:
+    """A word's width in average characters: capitals and wide letters take more room."""
+    return len(word) + 0.45 * sum(1 for ch in word if ch.isupper() or ch in "mwMW@%")
 
 
 def lines_needed(text: Any, width: float, bold: bool = False) -> int:
@@ -101,18 +106,19 @@ def lines_needed(text: Any, width: float, bold: bool = False) -> int:
     a word longer than a line broken across lines, each newline a new line."""
     if text is None or text == "":
         return 1
-    per_line = max(1, int(width * CHARS_PER_UNIT[bold]) - 1)
+    per_line = max(1.0, width * CHARS_PER_UNIT[bold] - 1)
     lines = 0
     for part in str(text).split("\n"):
-        used, n = 0, 1
+        used, n = 0.0, 1
         for word in part.split():
-            if used and used + 1 + len(word) <= per_line:
-                used += 1 + len(word)
+            size = _text_length(word)
+            if used and used + 1 + size <= per_line:
+                used += 1 + size
                 continue
             if used:
                 n += 1
-            n += (len(word) - 1) // per_line
-            used = len(word) % per_line or per_line
+            n += int((size - 1) // per_line) if size > per_line else 0
+            used = size % per_line if size > per_line else size
         lines += n
     return lines
 
