@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -96,21 +97,25 @@ def header_row(ws: Worksheet, row: int, columns: Sequence[str], widths: Mapping[
 CHARS_PER_UNIT = {False: 1.2, True: 1.0}
 
 
+_HYPHENATED = re.compile(r"(?<=-)")
+
+
 def _text_length(word: str) -> float:
     """A word's width in average characters: capitals and wide letters take more room."""
     return len(word) + 0.45 * sum(1 for ch in word if ch.isupper() or ch in "mwMW@%")
 
 
 def lines_needed(text: Any, width: float, bold: bool = False) -> int:
-    """How many lines a wrapped cell of this column width takes: words filled greedily into lines,
-    a word longer than a line broken across lines, each newline a new line."""
+    """How many lines a wrapped cell of this column width takes: words (and the pieces of hyphenated
+    words, where programs also break) filled greedily into lines, a word longer than a line broken
+    across lines, each newline a new line."""
     if text is None or text == "":
         return 1
     per_line = max(1.0, width * CHARS_PER_UNIT[bold] - 1)
     lines = 0
     for part in str(text).split("\n"):
         used, n = 0.0, 1
-        for word in part.split():
+        for word in (piece for w in part.split() for piece in _HYPHENATED.split(w) if piece):
             size = _text_length(word)
             if used and used + 1 + size <= per_line:
                 used += 1 + size

@@ -166,3 +166,54 @@ def test_whole_catalog_and_bad_input(built, tmp_path):
     r = runner.invoke(app, ["export", "csv", "-o", str(tmp_path / "x.csv"), "--policy", "nope", "--db", built])
     assert r.exit_code == 2 and "no policy version 'nope'" in r.output
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_reviews_show_alike_in_every_sheet(built, tmp_path):
+    for target, decision in (("recipient:yandex", "reject"), ("recipient:google|transferred_to|country:US", "reject"),
+                             ("recipient:mail-ru", "confirm")):
+        r = run("review", target, decision, "-r", "dpo@example.com", "-c", "checked", "--db", built)
+        assert r.exit_code == 0, r.output
+    out = tmp_path / "ropa.xlsx"
+    assert run("export", "xlsx", "-o", str(out), "--policy", NEW, "--db", built).exit_code == 0
+    wb = load_workbook(out)
+    analytics = _row(wb["ROPA"], "Analytics and statistics")  # the rejected transfer: marked, not dropped
+    assert "United States (via Google) (rejected by the DPO)" in analytics[ROPA_COLUMNS[7]].split("; ")
+    assert "United States (via Google)" not in analytics[ROPA_COLUMNS[7]].split("; ")
+    assert "United States (via Google): adequacy decision (partial) (rejected by the DPO)" in analytics[ROPA_COLUMNS[8]]
+
+    def review_rows(sheet: str, key) -> list[tuple[str, bool]]:
+        """(DPO review text, struck through) of the rows of a sheet that `key` picks."""
+        ws = wb[sheet]
+        col = [c.value for c in ws[1]].index("DPO review")
+        return [(row[col], bool(ws.cell(i, 1).font.strike))
+                for i, row in enumerate(ws.iter_rows(min_row=2, values_only=True), 2) if key(row)]
+
+    for sheet, key in (("Recipients", lambda row: row[0] == "Yandex"),
+                       ("Evidence", lambda row: row[0] == "recipient:yandex"),
+                       ("Transfers", lambda row: (row[0], row[3]) == ("Google", "US"))):
+        rows = review_rows(sheet, key)
+        assert rows and all(text.startswith("reject by dpo@example.com on ") and text.endswith(": checked")
+                            and struck for text, struck in rows), (sheet, rows)
+    confirmed = review_rows("Recipients", lambda row: row[0] == "Mail.ru")
+    assert confirmed and all(text.startswith("confirm by ") and not struck for text, struck in confirmed)
+    findings = {row[-1]: row for row in wb["Findings"].iter_rows(min_row=2, values_only=True)}
+    assert "undeclared-transfer:recipient:yandex" not in findings  # a rejected fact raises no finding
+    mail = findings["undeclared-transfer:recipient:mail-ru"]
+    assert mail[FINDING_COLUMNS.index("DPO review")].startswith("recipient:mail-ru: confirm by dpo@example.com")
+
+
+def test_evidence_sheet_shows_how_each_fact_was_read(seed_graph):
+    from catalog.spreadsheet import EVIDENCE_COLUMNS, evidence_rows
+
+    G = seed_graph.copy()
+    edge = G.edges["recipient:google", "country:US", "transferred_to"]
+    edge["by_policy"] = {**edge["by_policy"], NEW: {**edge["by_policy"][NEW], "read_as": "table row", "confidence": 0.934}}
+    node = G.nodes["recipient:yandex"]
+    node["by_policy"] = {**node["by_policy"], NEW: {**node["by_policy"][NEW], "read_as": "list item", "confidence": 0.7}}
+    rows = [dict(zip(EVIDENCE_COLUMNS, r)) for r in evidence_rows(G)]
+    google = [r for r in rows if r["Fact"] == "recipient:google transferred_to country:US" and r["Policy version"] == NEW]
+    assert google and all((r["Read as"], r["Confidence"]) == ("table row", 0.93) for r in google)
+    yandex = [r for r in rows if r["Fact"] == "recipient:yandex"]
+    assert yandex and all((r["Read as"], r["Confidence"]) == ("list item", 0.7) for r in yandex)
+    inferred = [r for r in rows if r["Status"] == "inferred"]
+    assert inferred and all((r["Read as"], r["Confidence"]) == ("inferred", "") for r in inferred)  # from the status
