@@ -66,13 +66,13 @@ def check_special_category(G: nx.MultiDiGraph) -> list[Finding]:
             links = [(via, b, Relation.BASED_ON.value) for via, b in li]
             links += [(c, via, Relation.PROCESSED_FOR.value) for via, _ in li if via != c]
             out.append(make_finding(G, "special-category-legitimate-interests", c,
-                                f"{label_of(G, c)} is special-category data processed on legitimate interests (for {on}); "
-                                "legitimate interests are an Art. 6 basis, not an Art. 9(2) condition, and none is stated.",
-                                [c, *dict.fromkeys(b for _, b in li)], li_ps, list(dict.fromkeys(links))))
+                                    f"{label_of(G, c)} is special-category data processed on legitimate interests (for {on}); "
+                                    "legitimate interests are an Art. 6 basis, not an Art. 9(2) condition, and none is stated.",
+                                    [c, *dict.fromkeys(b for _, b in li)], li_ps, list(dict.fromkeys(links))))
         if ps := missing - li_ps:
             out.append(make_finding(G, "special-category-no-art9", c,
-                                f"{label_of(G, c)} is special-category data, but no Art. 9(2) condition is stated for it.", [c], ps,
-                                about=c))
+                                    f"{label_of(G, c)} is special-category data, but no Art. 9(2) condition is stated for it.", [c], ps,
+                                    about=c))
     return out
 
 
@@ -85,10 +85,10 @@ def check_special_category_minors(G: nx.MultiDiGraph) -> list[Finding]:
         for _, c, d in edges_of(G, Relation.PROVIDES, out_of=s):
             if ps := in_scope(G, ps_of(d)) & _special_in(G, c):
                 out.append(make_finding(G, "special-category-minors", c,
-                                    f"{label_of(G, c)} of {label_of(G, s)}: special-category data of children needs an Art. 9(2) "
-                                    "condition (explicit consent given or authorised by the holder of parental responsibility, "
-                                    "Art. 8), and is a DPIA criterion (WP248: sensitive data, vulnerable data subjects).",
-                                    [c, s], ps, [(s, c, Relation.PROVIDES.value)]))
+                                        f"{label_of(G, c)} of {label_of(G, s)}: special-category data of children needs an Art. 9(2) "
+                                        "condition (explicit consent given or authorised by the holder of parental responsibility, "
+                                        "Art. 8), and is a DPIA criterion (WP248: sensitive data, vulnerable data subjects).",
+                                        [c, s], ps, [(s, c, Relation.PROVIDES.value)]))
     return out
 
 
@@ -101,7 +101,7 @@ def check_purposes_without_basis(G: nx.MultiDiGraph) -> list[Finding]:
         covered = set().union(*(ps_of(d) for _, _, d in edges_of(G, Relation.BASED_ON, out_of=p))) if G.out_degree(p) else set()
         if ps := in_scope(G, G.nodes[p]["policy_ids"]) - covered:
             out.append(make_finding(G, "purpose-no-legal-basis", p,
-                                f"No legal basis is linked to the purpose {label_of(G, p)!r}.", [p], ps, about=p))
+                                    f"No legal basis is linked to the purpose {label_of(G, p)!r}.", [p], ps, about=p))
     return out
 
 
@@ -118,7 +118,7 @@ def check_legitimate_interests(G: nx.MultiDiGraph) -> list[Finding]:
                 described |= ps_of(d)
         if ps := in_scope(G, node["policy_ids"]) - described:
             out.append(make_finding(G, "legitimate-interest-undescribed", b,
-                                "Legitimate interests are relied on, but no purpose or interest pursued is described for them.", [b], ps))
+                                    "Legitimate interests are relied on, but no purpose or interest pursued is described for them.", [b], ps))
     return out
 
 
@@ -132,7 +132,7 @@ def check_retention(G: nx.MultiDiGraph) -> list[Finding]:
         covered = general | set().union(set(), *(ps_of(d) for _, _, d in edges_of(G, Relation.RETAINED_FOR, out_of=c)))
         if ps := in_scope(G, G.nodes[c]["policy_ids"]) - covered:
             out.append(make_finding(G, "category-no-retention", c,
-                                f"No retention period or criterion is stated for {label_of(G, c)}.", [c], ps, about=c))
+                                    f"No retention period or criterion is stated for {label_of(G, c)}.", [c], ps, about=c))
     return out
 
 
@@ -150,6 +150,6 @@ def check_controller_establishment(G: nx.MultiDiGraph) -> list[Finding]:
               if not named and not any(e["policy_id"] == p and _REPRESENTATIVE.search(e["quote"]) for e in node["evidence"])}
         if ps:
             out.append(make_finding(G, "controller-outside-eea", c,
-                                f"{node['label']} is established in {country}, outside the EEA; the policy names no EU "
-                                f"representative (Art. 27).", [c], ps))
+                                    f"{node['label']} is established in {country}, outside the EEA; the policy names no EU "
+                                    f"representative (Art. 27).", [c], ps))
     return out

@@ -31,7 +31,7 @@ from catalog.lineage import in_scope
 from catalog.records import Kind, Relation
 from catalog.vocabulary import adequacy_decisions, concept, eea_countries, read_yaml, recipient_registry
 
-__all__ = ["CHECKS", "SEVERITY_ORDER", "Finding", "TransferStanding", "transfer_standing", "safeguard_names",
+__all__ = ["CHECKS", "SEVERITY_ORDER", "Finding", "TransferStanding", "transfer_standing", "safeguard_label", "safeguard_names",
            "blanket_safeguards", "blanket_map", "standing_of", "find_risks", "by_organisation", "completeness"]
 
 UNNAMED = "ZZ"  # country.yaml's code for "third countries" a policy does not name
@@ -106,13 +106,15 @@ def transfer_standing(code: str, safeguards: Iterable[str] = (), blanket: Iterab
                             not_applicable, adequacy == "full" or bool(named))
 
 
+def safeguard_label(s: str) -> str:
+    """A safeguard id's label from safeguard.yaml ("scc" -> "Standard Contractual Clauses (Art. 46(2)(c))")."""
+    c = concept(Kind.SAFEGUARD, s)
+    return c.label if c else s
+
+
 def safeguard_names(st: TransferStanding) -> list[str]:
     """The safeguards that count, as labels; those stated once for all third countries say so."""
-    def name(s: str) -> str:
-        c = concept(Kind.SAFEGUARD, s)
-        return c.label if c else s
-
-    return [name(s) + (" (stated for all third countries)" if s in st.blanket else "") for s in st.safeguards]
+    return [safeguard_label(s) + (" (stated for all third countries)" if s in st.blanket else "") for s in st.safeguards]
 
 
 def blanket_safeguards(G: nx.MultiDiGraph, policy_id: str) -> set[str]:
@@ -188,10 +190,10 @@ def check_transfers(G: nx.MultiDiGraph) -> list[Finding]:
         detail = (f"{senders} → {label_of(G, country)}: {scope}, and the policy states no safeguard "
                   f"(SCCs, BCRs, certification) for this transfer.")
         if ignored:
-            names = ", ".join(c.label if (c := concept(Kind.SAFEGUARD, s)) else s for s in sorted(ignored))
+            names = ", ".join(safeguard_label(s) for s in sorted(ignored))
             detail += f" Named, but not applicable to {label_of(G, country)}: {names}."
         out.append(make_finding(G, "transfer-no-safeguard", country, detail, [*(u for u, _, _ in edges), country], ps,
-                            edges, severity="high" if adequacy == "none" else "medium"))
+                                edges, severity="high" if adequacy == "none" else "medium"))
     return out
 
 
@@ -278,8 +280,8 @@ def check_scc_decisions(G: nx.MultiDiGraph) -> list[Finding]:
             detail += " The policy cites 2021/914 as well: check which clauses the transfers rely on."
         facts = [it for it in items if isinstance(it, str)]
         out.append(make_finding(G, "scc-repealed-decision", ident.replace("/", "-"), detail, facts, ps,
-                            [it for it in items if not isinstance(it, str)], severity="low" if both else None,
-                            evidence=tuple(evidence[:6])))
+                                [it for it in items if not isinstance(it, str)], severity="low" if both else None,
+                                evidence=tuple(evidence[:6])))
     return out
 
 
@@ -308,8 +310,9 @@ def check_art49_transfers(G: nx.MultiDiGraph) -> list[Finding]:
                   f"(EDPB Guidelines 2/2018).")
         if alongside:
             detail += " Other safeguards are named for the same transfers: check which one each transfer relies on."
+        derogation = [n for n in (f"{Kind.SAFEGUARD.value}:{ART49}",) if n in G]  # the sentence naming it
         out.append(make_finding(G, "art49-routine-transfer", country, detail, [*(u for u, _, _ in edges), country], ps,
-                            edges, severity="low" if alongside else None))
+                                [*derogation, *edges]))
     return out
 
 

@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from catalog.graph import reading
 from catalog.records import Kind, Relation
-from catalog.risks import blanket_map, safeguard_names, standing_of
+from catalog.risks import blanket_map, safeguard_label, safeguard_names, standing_of
 from catalog.ropa import FOR_DPO, NOT_STATED, ROPA_COLUMNS, controller_details, ropa_rows
 from catalog.workbook import (LINE_HEIGHT, WRAP, atomic_save, fit_row_heights, lines_needed, print_setup, put,
                               table, write_csv_rows)
@@ -109,7 +109,7 @@ def transfer_rows(G: nx.MultiDiGraph) -> list[list[Any]]:
             st = standing_of(G, v, d, pid, blankets)
             out.append([G.nodes[u]["label"], G.nodes[u]["kind"], G.nodes[v]["label"], G.nodes[v].get("key") or "",
                         st.label, "; ".join(safeguard_names(st)) or ("not needed" if st.adequacy == "eea" else "none stated"),
-                        "; ".join(st.not_applicable), "yes" if "scc" in st.safeguards else "no",
+                        "; ".join(safeguard_label(s) for s in st.not_applicable), "yes" if "scc" in st.safeguards else "no",
                         attrs.get("status", d["status"]), pid, ev.get("section", ""), ev.get("quote", ""), review_text(d)])
     return out
 
