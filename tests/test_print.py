@@ -4,6 +4,7 @@ portrait A4 as set, and the text is at a readable size."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -17,8 +18,17 @@ from catalog.cli import app
 NEW = "alibaba-com-2019-01-17"
 runner = CliRunner()
 SOFFICE, PDFTOTEXT = shutil.which("soffice"), shutil.which("pdftotext")
-pytestmark = [pytest.mark.print,
-              pytest.mark.skipif(not (SOFFICE and PDFTOTEXT), reason="needs LibreOffice (soffice) and poppler (pdftotext)")]
+NO_PRINT = "needs LibreOffice (soffice) and poppler (pdftotext, pdfinfo)"
+pytestmark = pytest.mark.print
+
+
+@pytest.fixture(autouse=True)
+def _tools():
+    """Without the tools the tests skip with their reason; with ROPA_REQUIRE_PRINT=1 (CI) they fail."""
+    if not (SOFFICE and PDFTOTEXT and shutil.which("pdfinfo")):
+        if os.environ.get("ROPA_REQUIRE_PRINT"):
+            pytest.fail(f"ROPA_REQUIRE_PRINT is set: {NO_PRINT}")
+        pytest.skip(NO_PRINT)
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
 
 
