@@ -277,5 +277,5 @@ def write_tables(path: str | Path, sheets: Sequence[tuple[str, Sequence[str], It
     wb = Workbook()
     wb.remove(wb.active)
     for sheet_title, columns, rows in sheets:
-        add_sheet(wb, sheet_title, columns, list(rows), title)
+        add_sheet(wb, sheet_title, columns, list(rows), title, title_columns=0)
     return atomic_save(wb, path)

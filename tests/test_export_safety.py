@@ -92,14 +92,17 @@ def test_hostile_policy_every_export_is_inert(hostile_catalog, tmp_path):
     versions = sorted(p["id"] for p in data["policies"])
     assert len(versions) == 2
 
-    ico, cnil, diff, csv_path = (tmp_path / n for n in ("ropa.xlsx", "cnil.xlsx", "diff.xlsx", "ropa.csv"))
+    ico, cnil, diff, changes, csv_path = (tmp_path / n for n in ("ropa.xlsx", "cnil.xlsx", "diff.xlsx", "changes.xlsx",
+                                                                 "ropa.csv"))
     run("export", "xlsx", "-o", str(ico), "--db", db)
     run("export", "xlsx", "-o", str(cnil), "--template", "cnil", "--db", db)
     run("diff", versions[0], versions[1], "--format", "xlsx", "-o", str(diff), "--db", db)
     run("export", "csv", "-o", str(csv_path), "--db", db)
+    run("changes", "--format", "xlsx", "-o", str(changes), "--db", db)
 
     for path in (ico, cnil, diff):
         assert assert_inert_workbook(path) > 20
+    assert assert_inert_workbook(changes) > 5
     wb = load_workbook(ico)
     assert sorted(wb.sheetnames) == sorted(["ROPA", "Transfers", "Recipients", "Evidence", "Findings"])
     evidence = {c.value for row in wb["Evidence"].iter_rows() for c in row}
