@@ -28,9 +28,9 @@ run: demo
 test: setup
 	$(BIN)/python -m pytest -q
 
-# the quick loop while developing: everything but the browser and notebook tests
+# the quick loop while developing: everything but the browser, notebook and print tests
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not browser and not notebooks"
+	$(BIN)/python -m pytest -q -m "not browser and not notebooks and not print"
 
 bench: setup
 	$(BIN)/python bench/bench_build.py

@@ -1,5 +1,6 @@
 """A policy diff as a workbook a person opens: a "Diff" sheet (one row per changed fact or link,
-with the quotes from each side) and a "Sections" sheet. The only I/O of the diff feature."""
+with the quotes from each side) and a "Sections" sheet. The only I/O of the diff feature. Cells are
+inert text and sheets print like the ROPA workbook's (catalog.workbook)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from catalog.diff import ROW_COLUMNS, PolicyDiff, to_diff_rows, to_section_rows
+from catalog.workbook import fit_row_heights, print_setup, put
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -37,9 +39,9 @@ def write_diff_xlsx(path: str | Path, d: PolicyDiff) -> Path:
 
 def _sheet(ws: Worksheet, columns: Sequence[str], rows: list[dict[str, str]], title: str) -> None:
     """A title line, a styled header on row 2, then the rows; frozen below the header, filterable."""
-    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=12)
+    put(ws, 1, 1, title).font = Font(bold=True, size=12)
     for c, name in enumerate(columns, start=1):
-        cell = ws.cell(row=2, column=c, value=name.replace("_", " "))
+        cell = put(ws, 2, c, name.replace("_", " "))
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         ws.column_dimensions[get_column_letter(c)].width = WIDTHS.get(name, 20)
@@ -47,9 +49,11 @@ def _sheet(ws: Worksheet, columns: Sequence[str], rows: list[dict[str, str]], ti
     for r, row in enumerate(rows, start=3):
         fill = CHANGE_FILLS.get(row["change"])
         for c, name in enumerate(columns, start=1):
-            cell = ws.cell(row=r, column=c, value=row[name])
+            cell = put(ws, r, c, row[name])
             cell.alignment = wrap
             if fill and name == "change":
                 cell.fill = PatternFill("solid", fgColor=fill)
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(2, len(rows) + 2)}"
+    fit_row_heights(ws, 2)
+    print_setup(ws, "2:2", title)

@@ -86,3 +86,32 @@ def restrict(G: nx.MultiDiGraph, policy_id: str) -> nx.MultiDiGraph:
         if policy_id in data["policy_ids"] and u in H and v in H:
             H.add_edge(u, v, key=k, **data)
     return H
+
+
+#: How a fact was read when the extractor does not say (`read_as` in its attrs): from its status.
+READ_AS_BY_STATUS = {"stated": "statement", "inferred": "inferred", "reviewed": "added by the DPO"}
+INFERRED = "inferred"
+
+
+def reading(data: dict[str, Any], policy_id: str = "") -> tuple[str, float | None]:
+    """How one version read a node or edge: (read_as, confidence).
+
+    `read_as` ("table row", "statement", "list item", "heading scope", "section scope", "inferred")
+    and `confidence` (0..1) come from the fact's or link's attrs when the extractor sets them;
+    otherwise read_as follows the link's status (stated: "statement", inferred: "inferred") and
+    confidence is None (not measured).
+    """
+    by_policy = data.get("by_policy") or {}
+    attrs = by_policy.get(policy_id) if policy_id and policy_id in by_policy else data.get("attrs") or {}
+    read_as = attrs.get("read_as")
+    if not read_as:
+        status = attrs.get("status") or data.get("status") or "stated"
+        read_as = READ_AS_BY_STATUS.get(str(status), str(status))
+    confidence = attrs.get("confidence")
+    return str(read_as), (float(confidence) if confidence is not None else None)
+
+
+def read_as_inferred(data: dict[str, Any], policy_ids: Iterable[str]) -> bool:
+    """True when no version among policy_ids states the node or edge (every one read it as inferred)."""
+    ids = [p for p in policy_ids if p in (data.get("policy_ids") or ())] or [""]
+    return all(reading(data, p)[0] == INFERRED for p in ids)

@@ -594,9 +594,14 @@ def _joined(hops: list[Hop], ps: set[str]) -> list[str]:
 
 
 def _transfer_cells(h: Hop) -> dict[str, Any]:
+    """A transfer hop's cells; its adequacy is where the destination stands (catalog.risks.transfer_standing:
+    "eea" for an EEA country, never "none")."""
+    from catalog.risks import transfer_standing  # risks reads lineage's in_scope: imported when used
+
     a = h.attrs
+    code = h.target.partition(":")[2]
     return {"transferred_by": h.source, "country": h.target, "safeguards": [f"safeguard:{s}" for s in a.get("safeguards", [])],
-            "scc": bool(a.get("scc")), "adequacy": a.get("adequacy", "")}
+            "scc": bool(a.get("scc")), "adequacy": transfer_standing(code, a.get("safeguards", [])).adequacy}
 
 
 def _row(category: str, purpose: str, base_hops: list[Hop], recipient: str, transfer: Hop | None,

@@ -77,7 +77,8 @@ def _node_label(data: dict[str, Any]) -> str:
     return _text(label)
 
 
-def _edge_label(data: dict[str, Any]) -> str:
+def _edge_label(data: dict[str, Any], country: str = "") -> str:
+    """A transfer's label: SCC, another safeguard, or where the destination stands (EEA, adequacy)."""
     if data.get("relation") != Relation.TRANSFERRED_TO:
         return ""
     a = data.get("attrs") or {}
@@ -85,6 +86,11 @@ def _edge_label(data: dict[str, Any]) -> str:
         return "SCC"
     if a.get("safeguards"):
         return "safeguard"
+    if country:
+        from catalog.risks import transfer_standing  # where a transfer stands is decided in one place
+
+        adequacy = transfer_standing(country).adequacy
+        return "EEA" if adequacy == "eea" else f"adequacy: {adequacy}"
     return f"adequacy: {a['adequacy']}" if a.get("adequacy") else ""
 
 
@@ -132,7 +138,9 @@ def to_dot(G: nx.MultiDiGraph, title: str = "", highlight: set[str] | None = Non
             attrs["style"] = "dashed"
         if relation not in EDGE_COLOR:  # drawn for reading only (e.g. "applies to all data")
             attrs["style"] = "dotted"
-        if label := _edge_label(data):
+        target = G.nodes[v]
+        code = str(target.get("key") or target.get("ident") or "") if target.get("kind") == Kind.COUNTRY else ""
+        if label := _edge_label(data, code):
             attrs["label"] = label
         if u in highlight and v in highlight:
             attrs["penwidth"] = "2.5"

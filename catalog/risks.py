@@ -1,42 +1,41 @@
 """Risk and completeness checks a DPO acts on, as pure functions of the processing graph.
 
-Each check is evaluated per policy version (a gap in one version is a finding for that version,
-even when another version closes it), and each finding names the facts involved with their
-evidence. Adequacy, EEA membership and recipients' home countries come from the vocabulary's data
-files (adequacy.yaml, country.yaml, recipient.yaml), not from code.
+Checks run per organisation (one publisher's versions: facts such as "country:US" are shared
+nodes, a finding is not) and per policy version (a gap in one version is a finding for that
+version, even when another version closes it). Each finding names the organisation, the versions,
+the facts involved with their evidence, and which of those facts were only inferred: a finding is
+"high" only when every fact behind it is stated (catalog.findings). This module holds where a
+transfer stands under Chapter V (`transfer_standing`, the one function every view uses to show
+adequacy, EEA membership and safeguards) and the transfer checks; catalog.checks the others.
+Adequacy, EEA membership, the safeguards that are adequacy decisions, repealed SCC decisions and
+recipients' home countries come from the vocabulary's data files (adequacy.yaml, country.yaml,
+scc_decisions.yaml, recipient.yaml).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
 
+from catalog.checks import (ALL_DATA, check_controller_establishment, check_legitimate_interests,
+                            check_purposes_without_basis, check_retention, check_special_category,
+                            check_special_category_minors)
+from catalog.findings import (CHECKS, SEVERITY_ORDER, Finding, attrs_in, country_code, edges_of, label_of,
+                              make_finding, nodes_of, ps_of, versions_of)
 from catalog.lineage import in_scope
 from catalog.records import Kind, Relation
-from catalog.vocabulary import adequacy_decisions, eea_countries, recipient_registry
+from catalog.vocabulary import adequacy_decisions, concept, eea_countries, read_yaml, recipient_registry
 
-ALL_DATA = "all personal data"
+__all__ = ["CHECKS", "SEVERITY_ORDER", "Finding", "TransferStanding", "transfer_standing", "safeguard_label", "safeguard_names",
+           "blanket_safeguards", "blanket_map", "standing_of", "find_risks", "by_organisation", "completeness"]
+
 UNNAMED = "ZZ"  # country.yaml's code for "third countries" a policy does not name
-
-#: Check metadata: id -> (severity, what it means). Severity of a transfer finding depends on adequacy.
-CHECKS: dict[str, tuple[str, str]] = {
-    "transfer-no-safeguard": ("high", "Transfer to a third country without an adequacy decision and without a safeguard (Art. 44-46)"),
-    "undeclared-transfer": ("high", "Named recipient based outside the EEA, but the policy declares no transfer to its country"),
-    "special-category-no-art9": ("high", "Special-category data without an Art. 9(2) condition"),
-    "purpose-no-legal-basis": ("medium", "Purpose without an Art. 6 legal basis"),
-    "legitimate-interest-undescribed": ("medium", "Legitimate interests claimed without the interest described (Art. 13(1)(d))"),
-    "category-no-retention": ("medium", "Data category without a retention period or criterion (Art. 13(2)(a))"),
-    "controller-outside-eea": ("medium", "Controller established outside the EEA: an Art. 27 EU representative is needed"),
-}
-
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-
-#: Text that names an EU representative (Art. 27) somewhere in the controller's evidence or contacts.
-_REPRESENTATIVE = re.compile(r"\b(EU|EEA|European)\s+representative\b|\bArticle\s+27\b|\bArt\.\s*27\b", re.IGNORECASE)
+ART49 = "art49-derogation"
 
 #: Article 30(1) fields scored per processing activity, in the order of the Article.
 COMPLETENESS_FIELDS: tuple[str, ...] = (
@@ -44,135 +43,185 @@ COMPLETENESS_FIELDS: tuple[str, ...] = (
 )
 
 
+# ---------------------------------------------------------------- where a transfer stands (pure, for every view)
+
+
 @dataclass(frozen=True)
-class Finding:
-    """One thing to act on: which check, how bad, which facts, and the text they come from."""
+class TransferStanding:
+    """What Chapter V makes of a transfer to one country with the safeguards a version names.
 
-    id: str
-    check: str
-    severity: str
-    title: str
-    detail: str
-    facts: tuple[str, ...]
-    evidence: tuple[dict[str, Any], ...]
-    policy_ids: tuple[str, ...]
+    adequacy: "eea" (an EEA country, EFTA-EEA included: no third country), "full", "partial",
+    "none", or "unknown" (a destination the policy does not name). `safeguards` are the ones that
+    count for this country (own and `blanket` ones, those stated once for all third countries);
+    `not_applicable` are named but count nowhere here (an adequacy decision the country does not
+    have, the Data Privacy Framework outside the US). `covered`: no Chapter V gap.
+    """
 
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        for k in ("facts", "evidence", "policy_ids"):
-            d[k] = list(d[k])
-        return d
-
-
-# ---------------------------------------------------------------- helpers
+    country: str
+    adequacy: str
+    label: str
+    safeguards: tuple[str, ...]
+    blanket: tuple[str, ...]
+    not_applicable: tuple[str, ...]
+    covered: bool
 
 
-def _nodes(G: nx.MultiDiGraph, kind: str) -> list[str]:
-    return sorted(n for n, k in G.nodes(data="kind") if k == kind)
+@functools.cache
+def _adequacy_safeguards() -> dict[str, Any]:
+    return dict(read_yaml("adequacy.yaml").get("adequacy_safeguards") or {})
 
 
-def _ps(data: dict[str, Any]) -> set[str]:
-    return set(data.get("policy_ids", ()))
+def _applies(safeguard: str, code: str) -> bool:
+    """Whether a named safeguard can cover a transfer to this country (adequacy ones only where decided)."""
+    scope = _adequacy_safeguards().get(safeguard)
+    if scope is None or code == UNNAMED:  # of a destination not named, nothing can be ruled out
+        return True
+    if scope == "decided":
+        return code in adequacy_decisions()
+    return code in scope
 
 
-def _edges(G: nx.MultiDiGraph, relation: str, out_of: str | None = None, into: str | None = None):
-    """(u, v, data) of one relation, optionally only out of or into one node."""
-    it = G.out_edges(out_of, keys=True, data=True) if out_of else G.in_edges(into, keys=True, data=True) if into \
-        else G.edges(keys=True, data=True)
-    return [(u, v, d) for u, v, k, d in it if k == relation]
+def transfer_standing(code: str, safeguards: Iterable[str] = (), blanket: Iterable[str] = ()) -> TransferStanding:
+    """Pure: the standing of a transfer to ISO country `code` (ZZ: not named) given the safeguards named for it.
 
-
-def _evidence(G: nx.MultiDiGraph, items: Iterable[str | tuple[str, str, str]], policies: set[str], limit: int = 6) -> tuple[dict, ...]:
-    """Evidence of nodes or edges (u, v, relation), only from the versions the finding is about."""
-    out: list[dict] = []
-    for it in items:
-        data = G.edges[it] if isinstance(it, tuple) else G.nodes[it]
-        seen: set[str] = set()
-        for e in data.get("evidence", []):
-            if e["policy_id"] in policies and e["policy_id"] not in seen and e not in out:
-                seen.add(e["policy_id"])  # one quote per fact and version is enough to find it
-                out.append(e)
-    return tuple(out[:limit])
-
-
-def _label(G: nx.MultiDiGraph, n: str) -> str:
-    return G.nodes[n]["label"] if n in G else n
-
-
-def _finding(G: nx.MultiDiGraph, check: str, subject: str, detail: str, facts: Iterable[str], policies: set[str],
-             evidence_of: Iterable[str | tuple[str, str, str]] = (), severity: str | None = None) -> Finding:
-    sev, title = CHECKS[check]
-    facts = tuple(dict.fromkeys(facts))
-    return Finding(id=f"{check}:{subject}", check=check, severity=severity or sev, title=title, detail=detail,
-                   facts=facts, evidence=_evidence(G, [*facts, *evidence_of], policies), policy_ids=tuple(sorted(policies)))
-
-
-def _adequacy(G: nx.MultiDiGraph, country: str, edge_attrs: dict[str, Any]) -> str:
-    """none | partial | full | eea for a transfer to this country (the edge's value, else the data file's)."""
-    code = G.nodes[country].get("key") or G.nodes[country].get("ident", "")
+    The one place that decides what the Transfers sheet, the ROPA cells, lineage and the dashboard
+    show for a destination, and what the transfer checks flag.
+    """
+    own = list(dict.fromkeys(safeguards))
+    general = [s for s in dict.fromkeys(blanket) if s not in own]
     if code in eea_countries():
-        return "eea"
-    if edge_attrs.get("adequacy"):
-        return str(edge_attrs["adequacy"])
-    d = adequacy_decisions().get(code)
-    if not d:
-        return "none"
-    return "partial" if d.get("partial") else "full"
+        return TransferStanding(code, "eea", "EEA country: no transfer to a third country", (), (), (), True)
+    named = [s for s in own + general if _applies(s, code)]
+    not_applicable = tuple(s for s in own + general if s not in named)
+    decision = adequacy_decisions().get(code)
+    if code == UNNAMED:
+        adequacy, label = "unknown", "destination not named"
+    elif not decision:
+        adequacy, label = "none", "no adequacy decision"
+    elif decision.get("partial"):
+        adequacy, label = "partial", f"partial adequacy decision ({decision.get('scope', '')})"
+    else:
+        adequacy, label = "full", "adequacy decision (Art. 45)"
+    return TransferStanding(code, adequacy, label, tuple(named), tuple(s for s in general if s in named),
+                            not_applicable, adequacy == "full" or bool(named))
 
 
-def _has_safeguard(attrs_by_policy: dict[str, dict], p: str, merged: dict[str, Any]) -> bool:
-    a = attrs_by_policy.get(p, merged)
-    return bool(a.get("safeguards")) or bool(a.get("scc"))
+def safeguard_label(s: str) -> str:
+    """A safeguard id's label from safeguard.yaml ("scc" -> "Standard Contractual Clauses (Art. 46(2)(c))")."""
+    c = concept(Kind.SAFEGUARD, s)
+    return c.label if c else s
 
 
-# ---------------------------------------------------------------- checks
+def safeguard_names(st: TransferStanding) -> list[str]:
+    """The safeguards that count, as labels; those stated once for all third countries say so."""
+    return [safeguard_label(s) + (" (stated for all third countries)" if s in st.blanket else "") for s in st.safeguards]
+
+
+def blanket_safeguards(G: nx.MultiDiGraph, policy_id: str) -> set[str]:
+    """Safeguards a version states once for every transfer outside the EEA (see blanket_map)."""
+    return blanket_map(G).get(policy_id, set())
+
+
+@functools.cache
+def _blanket_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    data = read_yaml("adequacy.yaml")
+    return tuple(re.compile("|".join(f"(?:{p})" for p in data[k]), re.IGNORECASE)  # type: ignore[return-value]
+                 for k in ("blanket_statement", "blanket_origin"))
+
+
+def blanket_map(G: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Per version, the safeguards it states once for all third countries: those of its transfers to
+    countries it does not name ("when we transfer data outside the EEA, we use SCCs"), those named
+    in a sentence about transfers that names no destination (adequacy.yaml's blanket_statement),
+    and those of a sentence about every transfer out of the EEA (blanket_origin)."""
+    out: dict[str, set[str]] = {}
+    spans: set[tuple[str, int, int]] = set()  # sentences that name a destination
+    for _, v, d in edges_of(G, Relation.TRANSFERRED_TO):
+        if country_code(G, v) == UNNAMED:
+            for p in ps_of(d):
+                out.setdefault(p, set()).update(attrs_in(d, p).get("safeguards", []))
+        else:
+            spans |= {(e["policy_id"], e["start"], e["end"]) for e in d.get("evidence", [])}
+    for c in nodes_of(G, Kind.COUNTRY):
+        if country_code(G, c) != UNNAMED:  # the country's sentences, and those of safeguards read as its own
+            spans |= {(e["policy_id"], e["start"], e["end"]) for e in G.nodes[c].get("evidence", [])}
+            for _, _, d in edges_of(G, Relation.SAFEGUARDED_BY, out_of=c):
+                spans |= {(e["policy_id"], e["start"], e["end"]) for e in d.get("evidence", [])}
+    statement, origin = _blanket_patterns()
+    for s in nodes_of(G, Kind.SAFEGUARD):
+        for e in G.nodes[s].get("evidence", []):
+            named = (e["policy_id"], e["start"], e["end"]) in spans
+            if (not named and statement.search(e["quote"])) or origin.search(e["quote"]):
+                out.setdefault(e["policy_id"], set()).add(G.nodes[s].get("ident") or s.partition(":")[2])
+    return out
+
+
+def standing_of(G: nx.MultiDiGraph, country: str, edge: dict[str, Any], policy_id: str,
+                blankets: dict[str, set[str]] | None = None) -> TransferStanding:
+    """transfer_standing of one transfer edge as one version states it, with that version's blanket
+    safeguards (from `blankets`, a blanket_map of G, when given)."""
+    blanket = blankets.get(policy_id, set()) if blankets is not None else blanket_safeguards(G, policy_id)
+    return transfer_standing(country_code(G, country), attrs_in(edge, policy_id).get("safeguards", []), blanket)
+
+
+# ---------------------------------------------------------------- transfer checks
 
 
 def check_transfers(G: nx.MultiDiGraph) -> list[Finding]:
-    """Third-country transfers (adequacy none or partial) with no safeguard stated, one finding per country."""
-    by_country: dict[str, tuple[list[tuple[str, str, str]], set[str], str]] = {}
-    for u, v, d in _edges(G, Relation.TRANSFERRED_TO):
-        adequacy = _adequacy(G, v, d["attrs"])
-        if adequacy in ("eea", "full"):
-            continue
-        missing = {p for p in in_scope(G, _ps(d)) if not _has_safeguard(d.get("by_policy", {}), p, d["attrs"])}
-        if missing:
-            edges, ps, _ = by_country.setdefault(v, ([], set(), adequacy))
-            edges.append((u, v, Relation.TRANSFERRED_TO.value))
-            ps |= missing
+    """Third-country transfers that nothing covers (no adequacy decision, no safeguard that counts
+    for that country, none stated once for all third countries), one finding per country."""
+    by_country: dict[str, tuple[list[tuple[str, str, str]], set[str], set[str], str]] = {}
+    blankets = blanket_map(G)
+    for u, v, d in edges_of(G, Relation.TRANSFERRED_TO):
+        for p in in_scope(G, ps_of(d)):
+            st = standing_of(G, v, d, p, blankets)
+            if st.covered:
+                continue
+            edges, ps, ignored, _ = by_country.setdefault(v, ([], set(), set(), st.adequacy))
+            if (u, v, Relation.TRANSFERRED_TO.value) not in edges:
+                edges.append((u, v, Relation.TRANSFERRED_TO.value))
+            ps.add(p)
+            ignored |= set(st.not_applicable)
     out = []
-    for country, (edges, ps, adequacy) in sorted(by_country.items()):
-        senders = ", ".join(_label(G, u) for u, _, _ in edges)
-        scope = "no adequacy decision" if adequacy == "none" else "an adequacy decision that covers only part of the transfers"
-        detail = (f"{senders} → {_label(G, country)}: {scope}, and the policy states no safeguard "
+    for country, (edges, ps, ignored, adequacy) in sorted(by_country.items()):
+        senders = ", ".join(label_of(G, u) for u, _, _ in edges)
+        scope = {"none": "no adequacy decision", "unknown": "a destination the policy does not name",
+                 "partial": "an adequacy decision that covers only part of the transfers"}[adequacy]
+        detail = (f"{senders} → {label_of(G, country)}: {scope}, and the policy states no safeguard "
                   f"(SCCs, BCRs, certification) for this transfer.")
-        out.append(_finding(G, "transfer-no-safeguard", country, detail, [*(u for u, _, _ in edges), country], ps,
-                            edges, severity="high" if adequacy == "none" else "medium"))
+        if ignored:
+            names = ", ".join(safeguard_label(s) for s in sorted(ignored))
+            detail += f" Named, but not applicable to {label_of(G, country)}: {names}."
+        out.append(make_finding(G, "transfer-no-safeguard", country, detail, [*(u for u, _, _ in edges), country], ps,
+                                edges, severity="high" if adequacy == "none" else "medium"))
     return out
 
 
 def check_undeclared_transfers(G: nx.MultiDiGraph) -> list[Finding]:
-    """A named recipient whose home country is outside the EEA and not adequate, where no transfer names that country."""
+    """A named recipient whose home country is outside the EEA and not adequate, where no transfer
+    names that country and the policy does not say where the recipient processes the data."""
     registry = recipient_registry()
     eea = eea_countries()
     out = []
     declared: dict[str, set[str]] = {}  # policy -> countries its transfer edges name
     statements: dict[str, list[tuple[str, str, str]]] = {}  # policy -> those transfer edges
-    for u, v, d in _edges(G, Relation.TRANSFERRED_TO):
-        code = G.nodes[v].get("key") or G.nodes[v]["ident"]
-        for p in _ps(d):
-            declared.setdefault(p, set()).add(code)
+    located: dict[str, set[str]] = {}  # policy -> recipients whose own processing locations it states
+    for u, v, d in edges_of(G, Relation.TRANSFERRED_TO):
+        for p in ps_of(d):
+            declared.setdefault(p, set()).add(country_code(G, v))
             statements.setdefault(p, []).append((u, v, Relation.TRANSFERRED_TO.value))
-    for r in _nodes(G, Kind.RECIPIENT):
+            located.setdefault(p, set()).add(u)
+    for r in nodes_of(G, Kind.RECIPIENT):
         node = G.nodes[r]
-        concept = registry.get(node["ident"])
-        home = node["attrs"].get("home_country") or (concept.attrs.get("home_country") if concept else None)
+        concept_ = registry.get(node["ident"])
+        home = node["attrs"].get("home_country") or (concept_.attrs.get("home_country") if concept_ else None)
         if not home or home in eea:
             continue
         decision = adequacy_decisions().get(home)
         if decision and not decision.get("partial"):
             continue
-        ps = {p for p in in_scope(G, node["policy_ids"]) if home not in declared.get(p, set())}
+        ps = {p for p in in_scope(G, node["policy_ids"])
+              if home not in declared.get(p, set()) and r not in located.get(p, set())}
         if not ps:
             continue
         named = sorted(set().union(*(declared.get(p, set()) for p in ps)))
@@ -184,99 +233,136 @@ def check_undeclared_transfers(G: nx.MultiDiGraph) -> list[Finding]:
         detail = (f"{node['label']} is based in {home}, but the policy's transfer statements {said_where}: "
                   f"a transfer to {home} is implied and not declared.")
         said = list(dict.fromkeys(e for p in sorted(ps) for e in statements.get(p, [])))
-        out.append(_finding(G, "undeclared-transfer", r, detail, [r], ps, said, severity="medium" if general else None))
+        out.append(make_finding(G, "undeclared-transfer", r, detail, [r], ps, said, severity="medium" if general else None))
     return out
 
 
-def check_special_category(G: nx.MultiDiGraph) -> list[Finding]:
-    """Special-category data with no Art. 9 condition (a based_on edge to an Art. 9 legal basis) in some version."""
-    out = []
-    for c in _nodes(G, Kind.DATA_CATEGORY):
-        node = G.nodes[c]
-        special = {p for p, a in node["by_policy"].items() if a.get("special_category")} or (
-            in_scope(G, node["policy_ids"]) if node["attrs"].get("special_category") else set())
-        if not special:
-            continue
-        covered = set()
-        for _, b, d in _edges(G, Relation.BASED_ON, out_of=c):
-            if str(G.nodes[b]["attrs"].get("article", "")).startswith("9") or G.nodes[b]["ident"].startswith("art9"):
-                covered |= _ps(d)
-        if ps := in_scope(G, special) - covered:
-            out.append(_finding(G, "special-category-no-art9", c,
-                                f"{node['label']} is special-category data, but no Art. 9(2) condition is stated for it.", [c], ps))
+@functools.cache
+def _scc_decisions() -> tuple[tuple[tuple[str, str, re.Pattern[str]], ...], tuple[re.Pattern[str], ...], dict[str, Any]]:
+    data = read_yaml("scc_decisions.yaml")
+    repealed = tuple((d["id"], d["label"], re.compile("|".join(d["patterns"]), re.IGNORECASE)) for d in data["repealed"])
+    current = tuple(re.compile("|".join(d["patterns"]), re.IGNORECASE) for d in data["current"])
+    return repealed, current, data
+
+
+def _quotes_of_version(G: nx.MultiDiGraph, p: str) -> list[tuple[str | tuple[str, str, str], dict]]:
+    """(fact, evidence) of every node and edge evidence from version p."""
+    out: list[tuple[str | tuple[str, str, str], dict]] = []
+    for n, d in G.nodes(data=True):
+        out += [(n, e) for e in d.get("evidence", []) if e["policy_id"] == p]
+    for u, v, k, d in G.edges(keys=True, data=True):
+        out += [((u, v, k), e) for e in d.get("evidence", []) if e["policy_id"] == p]
     return out
 
 
-def check_purposes_without_basis(G: nx.MultiDiGraph) -> list[Finding]:
+def check_scc_decisions(G: nx.MultiDiGraph) -> list[Finding]:
+    """SCCs cited by the repealed decisions 2001/497/EC, 2004/915/EC or 2010/87/EU (scc_decisions.yaml)."""
+    repealed, current, data = _scc_decisions()
+    found: dict[str, tuple[set[str], list, list[dict], str, bool]] = {}
+    for p in versions_of(G):
+        quotes = _quotes_of_version(G, p)
+        cites_current = any(pat.search(e["quote"]) for _, e in quotes for pat in current)
+        for ident, label, pat in repealed:
+            hits = [(it, e) for it, e in quotes if pat.search(e["quote"])]
+            if not hits:
+                continue
+            ps, items, evidence, _, both = found.setdefault(ident, (set(), [], [], label, False))
+            ps.add(p)
+            items += [it for it, _ in hits if it not in items]
+            evidence += [e for _, e in hits if e not in evidence]
+            found[ident] = (ps, items, evidence, label, both or cites_current)
     out = []
-    for p in _nodes(G, Kind.PURPOSE):
-        covered = set().union(*(_ps(d) for _, _, d in _edges(G, Relation.BASED_ON, out_of=p))) if G.out_degree(p) else set()
-        if ps := in_scope(G, G.nodes[p]["policy_ids"]) - covered:
-            out.append(_finding(G, "purpose-no-legal-basis", p,
-                                f"No legal basis is linked to the purpose {_label(G, p)!r}.", [p], ps))
+    for ident, (ps, items, evidence, label, both) in sorted(found.items()):
+        detail = (f"The policy cites standard contractual clauses by {label}, repealed on {data['repealed_on']}: "
+                  f"contracts under it gave appropriate safeguards only until {data['safeguard_until']}. "
+                  f"The clauses in force are those of Implementing Decision (EU) 2021/914.")
+        if both:
+            detail += " The policy cites 2021/914 as well: check which clauses the transfers rely on."
+        facts = [it for it in items if isinstance(it, str)]
+        out.append(make_finding(G, "scc-repealed-decision", ident.replace("/", "-"), detail, facts, ps,
+                                [it for it in items if not isinstance(it, str)], severity="low" if both else None,
+                                evidence=tuple(evidence[:6])))
     return out
 
 
-def check_legitimate_interests(G: nx.MultiDiGraph) -> list[Finding]:
-    """Legitimate interests named, but tied to no purpose (the interest pursued is what Art. 13(1)(d) asks for)."""
+def check_art49_transfers(G: nx.MultiDiGraph) -> list[Finding]:
+    """Transfers a policy describes as relying on an Art. 49 derogation: a privacy notice describes
+    regular processing, and derogations are for occasional transfers (EDPB Guidelines 2/2018)."""
+    by_country: dict[str, tuple[list[tuple[str, str, str]], set[str], bool]] = {}
+    blankets = blanket_map(G)
+    for u, v, d in edges_of(G, Relation.TRANSFERRED_TO):
+        for p in in_scope(G, ps_of(d)):
+            own = attrs_in(d, p).get("safeguards", [])
+            if ART49 not in own:
+                continue
+            st = standing_of(G, v, d, p, blankets)
+            edges, ps, alongside = by_country.setdefault(v, ([], set(), True))
+            if (u, v, Relation.TRANSFERRED_TO.value) not in edges:
+                edges.append((u, v, Relation.TRANSFERRED_TO.value))
+            ps.add(p)
+            others = [s for s in st.safeguards if s != ART49]
+            by_country[v] = (edges, ps, alongside and (bool(others) or st.adequacy in ("full", "eea")))
     out = []
-    for b in _nodes(G, Kind.LEGAL_BASIS):
-        node = G.nodes[b]
-        if node.get("key") != "Legitimate interests" and "6-1-f" not in node["ident"]:
-            continue
-        described = set()
-        for u, _, d in _edges(G, Relation.BASED_ON, into=b):
-            if G.nodes[u]["kind"] == Kind.PURPOSE:
-                described |= _ps(d)
-        if ps := in_scope(G, node["policy_ids"]) - described:
-            out.append(_finding(G, "legitimate-interest-undescribed", b,
-                                "Legitimate interests are relied on, but no purpose or interest pursued is described for them.", [b], ps))
-    return out
-
-
-def check_retention(G: nx.MultiDiGraph) -> list[Finding]:
-    general: set[str] = set()
-    for r in _nodes(G, Kind.RETENTION):
-        if G.nodes[r]["attrs"].get("scope") == ALL_DATA:
-            general |= in_scope(G, G.nodes[r]["policy_ids"])
-    out = []
-    for c in _nodes(G, Kind.DATA_CATEGORY):
-        covered = general | set().union(set(), *(_ps(d) for _, _, d in _edges(G, Relation.RETAINED_FOR, out_of=c)))
-        if ps := in_scope(G, G.nodes[c]["policy_ids"]) - covered:
-            out.append(_finding(G, "category-no-retention", c,
-                                f"No retention period or criterion is stated for {_label(G, c)}.", [c], ps))
-    return out
-
-
-def check_controller_establishment(G: nx.MultiDiGraph) -> list[Finding]:
-    eea = eea_countries()
-    out = []
-    for c in _nodes(G, Kind.CONTROLLER):
-        node = G.nodes[c]
-        country = node["attrs"].get("country")
-        if not country or country in eea:
-            continue
-        named = bool(node["attrs"].get("representative")) or any(
-            "representative" in str(x.get("role", "")) for x in node["attrs"].get("contacts", []))
-        ps = {p for p in in_scope(G, node["policy_ids"])
-              if not named and not any(e["policy_id"] == p and _REPRESENTATIVE.search(e["quote"]) for e in node["evidence"])}
-        if ps:
-            out.append(_finding(G, "controller-outside-eea", c,
-                                f"{node['label']} is established in {country}, outside the EEA; the policy names no EU "
-                                f"representative (Art. 27).", [c], ps))
+    for country, (edges, ps, alongside) in sorted(by_country.items()):
+        senders = ", ".join(label_of(G, u) for u, _, _ in edges)
+        detail = (f"{senders} → {label_of(G, country)}: the policy relies on an Art. 49 derogation for these transfers; "
+                  f"derogations cover occasional transfers, not the routine ones a privacy notice describes "
+                  f"(EDPB Guidelines 2/2018).")
+        if alongside:
+            detail += " Other safeguards are named for the same transfers: check which one each transfer relies on."
+        derogation = [n for n in (f"{Kind.SAFEGUARD.value}:{ART49}",) if n in G]  # the sentence naming it
+        out.append(make_finding(G, "art49-routine-transfer", country, detail, [*(u for u, _, _ in edges), country], ps,
+                                [*derogation, *edges]))
     return out
 
 
 CHECK_FUNCTIONS: tuple[Callable[[nx.MultiDiGraph], list[Finding]], ...] = (
-    check_transfers, check_undeclared_transfers, check_special_category, check_purposes_without_basis,
-    check_legitimate_interests, check_retention, check_controller_establishment,
+    check_transfers, check_undeclared_transfers, check_scc_decisions, check_art49_transfers, check_special_category,
+    check_special_category_minors, check_purposes_without_basis, check_legitimate_interests, check_retention,
+    check_controller_establishment,
 )
 
 
+# ---------------------------------------------------------------- per organisation
+
+
+def by_organisation(G: nx.MultiDiGraph) -> list[tuple[str, nx.MultiDiGraph]]:
+    """(organisation, its graph) per publisher in the graph, the publisher as its newest version spells it.
+
+    One organisation's graph is G itself; otherwise each holds the nodes and edges its versions
+    state (built in one pass over G, data shared, not copied).
+    """
+    from catalog.ingest import slug
+
+    policies = G.graph.get("policies", {})
+    if not policies:
+        return [("", G)]
+    org_of = {pid: slug(p.get("publisher") or "") for pid, p in policies.items()}
+    names: dict[str, str] = {}
+    for pid in sorted(policies, key=lambda x: (policies[x].get("effective_date") or "", x)):
+        names[org_of[pid]] = policies[pid].get("publisher") or org_of[pid]
+    if len(names) == 1:
+        return [(next(iter(names.values())), G)]
+    graphs: dict[str, nx.MultiDiGraph] = {}
+    for org in names:
+        H = nx.MultiDiGraph()
+        H.graph.update({k: v for k, v in G.graph.items() if k != "policies"})
+        H.graph["policies"] = {pid: p for pid, p in policies.items() if org_of[pid] == org}
+        graphs[org] = H
+    for n, d in G.nodes(data=True):
+        for org in {org_of[p] for p in d.get("policy_ids", ()) if p in org_of}:
+            graphs[org].add_node(n, **d)
+    for u, v, k, d in G.edges(keys=True, data=True):
+        for org in {org_of[p] for p in d.get("policy_ids", ()) if p in org_of}:
+            if u in graphs[org] and v in graphs[org]:
+                graphs[org].add_edge(u, v, key=k, **d)
+    return [(names[org], graphs[org]) for org in sorted(names)]
+
+
 def find_risks(G: nx.MultiDiGraph) -> list[Finding]:
-    """Every finding of every check, most severe first, then by id (a stable order for diffs and tests)."""
-    found = [f for check in CHECK_FUNCTIONS for f in check(G)]
-    return sorted(found, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.check, f.id))
+    """Every finding of every check, per organisation; most severe first, then by check, id and organisation."""
+    found = [replace(f, organisation=org) for org, H in by_organisation(G) for check in CHECK_FUNCTIONS for f in check(H)]
+    return sorted(found, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.check, f.id, f.organisation))
 
 
 # ---------------------------------------------------------------- Article 30(1) completeness
@@ -288,25 +374,24 @@ def completeness(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     Transfers score 1 when every third-country transfer the activity reaches is adequate or
     safeguarded, 0.5 when some is not, 0 when the policy says nothing about transfers at all.
     """
-    eea = eea_countries()
-    controllers = _nodes(G, Kind.CONTROLLER)
-    general_retention = [r for r in _nodes(G, Kind.RETENTION) if G.nodes[r]["attrs"].get("scope") == ALL_DATA]
-    transfers_all = _edges(G, Relation.TRANSFERRED_TO)
+    controllers = nodes_of(G, Kind.CONTROLLER)
+    general_retention = [r for r in nodes_of(G, Kind.RETENTION) if G.nodes[r]["attrs"].get("scope") == ALL_DATA]
+    transfers_all = edges_of(G, Relation.TRANSFERRED_TO)
+    blankets = blanket_map(G)
     out = []
-    for p in _nodes(G, Kind.PURPOSE):
+    for p in nodes_of(G, Kind.PURPOSE):
         pps = in_scope(G, G.nodes[p]["policy_ids"])
-        cats = [u for u, _, d in _edges(G, Relation.PROCESSED_FOR, into=p) if _ps(d) & pps]
-        subjects = {s for c in cats for s, _, d in _edges(G, Relation.PROVIDES, into=c) if _ps(d) & pps}
-        recips = {v for _, v, d in _edges(G, Relation.DISCLOSED_TO, out_of=p) if _ps(d) & pps}
-        recips |= {v for c in cats for _, v, d in _edges(G, Relation.DISCLOSED_TO, out_of=c) if _ps(d) & pps}
-        bases = {v for _, v, d in _edges(G, Relation.BASED_ON, out_of=p) if _ps(d) & pps}
+        cats = [u for u, _, d in edges_of(G, Relation.PROCESSED_FOR, into=p) if ps_of(d) & pps]
+        subjects = {s for c in cats for s, _, d in edges_of(G, Relation.PROVIDES, into=c) if ps_of(d) & pps}
+        recips = {v for _, v, d in edges_of(G, Relation.DISCLOSED_TO, out_of=p) if ps_of(d) & pps}
+        recips |= {v for c in cats for _, v, d in edges_of(G, Relation.DISCLOSED_TO, out_of=c) if ps_of(d) & pps}
+        bases = {v for _, v, d in edges_of(G, Relation.BASED_ON, out_of=p) if ps_of(d) & pps}
         senders = set(controllers) | recips
-        transfers = [(u, v, d) for u, v, d in transfers_all if u in senders and _ps(d) & pps]
-        third = [(u, v, d) for u, v, d in transfers
-                 if (G.nodes[v].get("key") or G.nodes[v]["ident"]) not in eea and _adequacy(G, v, d["attrs"]) != "full"]
-        unsafe = [t for t in third if not (t[2]["attrs"].get("safeguards") or t[2]["attrs"].get("scc"))]
+        transfers = [(u, v, d) for u, v, d in transfers_all if u in senders and ps_of(d) & pps]
+        unsafe = [t for t in transfers
+                  if not any(standing_of(G, t[1], t[2], q, blankets).covered for q in ps_of(t[2]) & pps)]
         retention = any(in_scope(G, G.nodes[r]["policy_ids"]) & pps for r in general_retention) or any(
-            _ps(d) & pps for c in cats for _, _, d in _edges(G, Relation.RETAINED_FOR, out_of=c))
+            ps_of(d) & pps for c in cats for _, _, d in edges_of(G, Relation.RETAINED_FOR, out_of=c))
         contact = 0.0
         for c in controllers:
             a = G.nodes[c]["attrs"]

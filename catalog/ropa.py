@@ -4,8 +4,11 @@ Pure functions of the processing graph. Columns follow the UK ICO's documentatio
 controllers, in its order and wording, so a DPO can paste the rows into the template they already
 keep. Each row is computed per policy version (a hop stated only by the 2018 version never joins a
 category stated only by the 2019 one) and then merged, so every item in a cell knows which versions
-state it and whether it is stated or inferred. A cell the policy says nothing about reads
-"Not stated in the policy": the gap is what the DPO has to fill, so it must be visible, never blank.
+state it and whether it is stated or inferred. A cell the policy should fill and says nothing
+about reads "Not stated in the policy" (a gap, visible, never blank); a column no privacy policy
+can state (the link to a processor contract, security measures, where the data is held...) reads
+"For the DPO to complete". The DPIA column says whether the activity meets DPIA criteria, and which
+(catalog.dpia). An item from a fact or link the DPO rejected stays, marked "(rejected by the DPO)".
 """
 
 from __future__ import annotations
@@ -17,11 +20,16 @@ from typing import Any
 
 import networkx as nx
 
+from catalog import dpia
 from catalog.graph import restrict
 from catalog.records import Kind, Relation, Status
+from catalog.risks import blanket_map, safeguard_names, transfer_standing
 from catalog.vocabulary import concept, read_yaml
 
 NOT_STATED = "Not stated in the policy"
+FOR_DPO = "For the DPO to complete"
+NO_CONSENT = "Not applicable: consent not relied on"
+REJECTED = " (rejected by the DPO)"
 NO_SPECIAL_CATEGORY = "Not applicable: no special category data stated for this purpose"
 NO_LEGITIMATE_INTERESTS = "Not applicable: legitimate interests not relied on"
 ALL_DATA = "all personal data"
@@ -60,6 +68,12 @@ ROPA_COLUMNS: tuple[str, ...] = (
  SAFEGUARDS, RETENTION, SECURITY, ART6, ART9, LEGITIMATE_INTERESTS, LIA_LINK, RIGHTS, AUTOMATED, SOURCE,
  CONSENT_LINK, LOCATION, DPIA) = ROPA_COLUMNS
 
+#: Columns a privacy policy cannot fill: the controller's own records (contracts, assessments,
+#: consent records), its security measures and where it holds the data. Empty, they are the DPO's to
+#: complete, not a gap in the policy.
+DPO_COLUMNS: tuple[str, ...] = (PROCESSOR_CONTRACT, SECURITY, LIA_LINK, CONSENT_LINK, LOCATION, DPIA)
+FOR_THE_DPO = "for the DPO"  # a DPO column's status in a row's provenance when the policy fills nothing
+
 #: Text that names an EU representative (Art. 27) in the controller's evidence or contacts.
 _REPRESENTATIVE = re.compile(r"\b(EU|EEA|European|UK)\s+representative\b|\bArticle\s+27\b|\bArt\.\s*27\b", re.IGNORECASE)
 
@@ -71,6 +85,26 @@ class Item:
     text: str
     status: str
     ref: str = ""
+
+
+def _rejected(data: dict[str, Any], policy_id: str) -> bool:
+    """A DPO's reject decision in force on a node or edge, for this version (or for all)."""
+    r = data.get("review") or {}
+    return r.get("decision") == "reject" and r.get("policy_id", policy_id) in (policy_id, "")
+
+
+def _item(H: nx.MultiDiGraph, text: str, edge: dict[str, Any], ref: str) -> Item:
+    """A cell item read through a link: stated or inferred as the link is, marked when the DPO
+    rejected the link or the fact it names."""
+    pid = _only_version(H)
+    if _rejected(edge, pid) or (ref in H and _rejected(H.nodes[ref], pid)):
+        text += REJECTED
+    return Item(text, _st(H, edge), ref)
+
+
+def _node_item(H: nx.MultiDiGraph, text: str, ref: str, status: str = Status.STATED) -> Item:
+    """A cell item naming a fact directly (the purpose, a right), marked when the DPO rejected it."""
+    return Item(text + (REJECTED if _rejected(H.nodes[ref], _only_version(H)) else ""), status, ref)
 
 
 # ---------------------------------------------------------------- business function
@@ -143,69 +177,81 @@ def _quotes(H: nx.MultiDiGraph, d: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(e["quote"] for e in d.get("evidence", []) if not pid or e["policy_id"] == pid))
 
 
-def _safeguard_text(H: nx.MultiDiGraph, country: str, attrs: dict[str, Any]) -> str:
-    names = [_label(H, f"{Kind.SAFEGUARD.value}:{s}") for s in attrs.get("safeguards", [])]
-    adequacy = attrs.get("adequacy")
-    if adequacy in ("full", "partial"):
-        names.append(f"adequacy decision ({adequacy})")
+def _safeguard_text(H: nx.MultiDiGraph, country: str, attrs: dict[str, Any], blanket: set[str]) -> str:
+    """The safeguards that count for this destination (catalog.risks.transfer_standing), then its adequacy."""
+    st = transfer_standing(str(H.nodes[country].get("key") or H.nodes[country].get("ident", "")),
+                           attrs.get("safeguards", []), blanket)
+    names = safeguard_names(st)
+    if st.adequacy in ("full", "partial"):
+        names.append(f"adequacy decision ({st.adequacy})")
     return ", ".join(names) if names else "no safeguard stated"
 
 
-def activity_items(H: nx.MultiDiGraph, purpose: str) -> dict[str, list[Item]]:
-    """The cells of one purpose's row in one policy version's graph (columns with nothing stated are left out)."""
+def activity_items(H: nx.MultiDiGraph, purpose: str, blankets: dict[str, set[str]] | None = None) -> dict[str, list[Item]]:
+    """The cells of one purpose's row in one policy version's graph (columns with nothing stated are left out).
+
+    `blankets`: catalog.risks.blanket_map(H), when the caller computes it once for many purposes."""
+    blankets = blanket_map(H) if blankets is None else blankets
+    blanket = blankets.get(_only_version(H), set())
     cells: dict[str, list[Item]] = {c: [] for c in ROPA_COLUMNS}
     p = H.nodes[purpose]
     cells[BUSINESS_FUNCTION].append(Item(business_function(p.get("key") or "", p.get("ident", "")), DERIVED, purpose))
-    cells[PURPOSE].append(Item(p["label"], Status.STATED, purpose))
+    cells[PURPOSE].append(_node_item(H, p["label"], purpose))
 
     categories = [(c, d) for c, d in _into(H, purpose, Relation.PROCESSED_FOR) if H.nodes[c]["kind"] == Kind.DATA_CATEGORY]
     special = [c for c, _ in categories if H.nodes[c].get("attrs", {}).get("special_category")]
     for c, d in categories:
         suffix = " (special category)" if c in special else ""
-        cells[DATA].append(Item(_label(H, c) + suffix, _st(H, d), c))
+        cells[DATA].append(_item(H, _label(H, c) + suffix, d, c))
         for s, sd in _into(H, c, Relation.PROVIDES):
-            cells[INDIVIDUALS].append(Item(_label(H, s), _st(H, sd), s))
+            cells[INDIVIDUALS].append(_item(H, _label(H, s), sd, s))
 
     recipients: list[str] = []
     for src in [purpose, *(c for c, _ in categories)]:
         for r, d in _out(H, src, Relation.DISCLOSED_TO):
             recipients.append(r)
-            cells[RECIPIENTS].append(Item(_label(H, r), _st(H, d), r))
+            cells[RECIPIENTS].append(_item(H, _label(H, r), d, r))
 
     for s, country, d in transfers_of(H, recipients):
         via = "" if H.nodes[s]["kind"] == Kind.CONTROLLER else f" (via {_label(H, s)})"
         name = _label(H, country) + via
-        cells[COUNTRIES].append(Item(name, _st(H, d), country))
-        cells[SAFEGUARDS].append(Item(f"{name}: {_safeguard_text(H, country, _edge_attrs(H, d))}", _st(H, d), country))
+        cells[COUNTRIES].append(_item(H, name, d, country))
+        cells[SAFEGUARDS].append(_item(H, f"{name}: {_safeguard_text(H, country, _edge_attrs(H, d), blanket)}", d, country))
 
     for c, _ in categories:
         for r, d in _out(H, c, Relation.RETAINED_FOR):
-            cells[RETENTION].append(Item(_label(H, r), _st(H, d), r))
+            cells[RETENTION].append(_item(H, _label(H, r), d, r))
     for r, k in H.nodes(data="kind"):
         if k == Kind.RETENTION and H.nodes[r].get("attrs", {}).get("scope") == ALL_DATA:
-            cells[RETENTION].append(Item(f"{_label(H, r)} ({ALL_DATA})", Status.STATED, r))
+            cells[RETENTION].append(_node_item(H, f"{_label(H, r)} ({ALL_DATA})", r))
 
     lawful = _out(H, purpose, Relation.BASED_ON)
     for b, d in lawful:
         if _article(H, b).startswith("6"):
-            cells[ART6].append(Item(_label(H, b), _st(H, d), b))
+            cells[ART6].append(_item(H, _label(H, b), d, b))
         elif _article(H, b).startswith("9"):
-            cells[ART9].append(Item(_label(H, b), _st(H, d), b))
+            cells[ART9].append(_item(H, _label(H, b), d, b))
         if _is_legitimate_interests(H, b):
             for quote in _quotes(H, d):
-                cells[LEGITIMATE_INTERESTS].append(Item(quote, _st(H, d), b))
+                cells[LEGITIMATE_INTERESTS].append(_item(H, quote, d, b))
     for c in special:
         for b, d in _out(H, c, Relation.BASED_ON):
             if _article(H, b).startswith("9"):
-                cells[ART9].append(Item(f"{_label(H, b)} for {_label(H, c)}", _st(H, d), b))
+                cells[ART9].append(_item(H, f"{_label(H, b)} for {_label(H, c)}", d, b))
     if not cells[ART9] and not special:
         cells[ART9].append(Item(NO_SPECIAL_CATEGORY, NOT_APPLICABLE))
     if not cells[LEGITIMATE_INTERESTS] and cells[ART6] and not any(_is_legitimate_interests(H, b) for b, _ in lawful):
         cells[LEGITIMATE_INTERESTS].append(Item(NO_LEGITIMATE_INTERESTS, NOT_APPLICABLE))
+        cells[LIA_LINK].append(Item(NO_LEGITIMATE_INTERESTS, NOT_APPLICABLE))
+    if cells[ART6] and not any(H.nodes[b].get("key") == "Consent" or "6-1-a" in H.nodes[b].get("ident", "")
+                               for b, _ in lawful):
+        cells[CONSENT_LINK].append(Item(NO_CONSENT, NOT_APPLICABLE))
+    if text := dpia.dpia_text(dpia.indicators(H, purpose)):
+        cells[DPIA].append(Item(text, DERIVED, purpose))
 
     for r, k in H.nodes(data="kind"):
         if k == Kind.RIGHT:
-            cells[RIGHTS].append(Item(_label(H, r), Status.STATED, r))
+            cells[RIGHTS].append(_node_item(H, _label(H, r), r))
     return cells
 
 
@@ -250,6 +296,7 @@ def ropa_rows(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for pid in _versions(G):
         H = restrict(G, pid)
+        blankets = blanket_map(H)
         for purpose, kind in H.nodes(data="kind"):
             if kind != Kind.PURPOSE:
                 continue
@@ -257,7 +304,7 @@ def ropa_rows(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
                                     {"policy_ids": set(), "cells": {}, "publisher": _publisher(G, pid)})
             row["policy_ids"].add(pid)
             row["publisher"] = _publisher(G, pid)  # versions go oldest first: the newest spelling wins
-            for col, items in activity_items(H, purpose).items():
+            for col, items in activity_items(H, purpose, blankets).items():
                 cell = row["cells"].setdefault(col, {})
                 for it in items:
                     entry = cell.setdefault(it.text, {"policy_ids": set(), "statuses": set(), "refs": set()})
@@ -276,9 +323,11 @@ def ropa_rows(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
                       "facts": sorted(e["refs"])} for text, e in sorted(cell.items())]
             texts = [it["text"] if it["policy_ids"] == versions else f"{it['text']} [{', '.join(it['policy_ids'])}]"
                      for it in items]
-            out[col] = (QUOTE_SEPARATOR if col == LEGITIMATE_INTERESTS else ITEM_SEPARATOR).join(texts) or NOT_STATED
+            empty = FOR_DPO if col in DPO_COLUMNS else NOT_STATED
+            out[col] = (QUOTE_SEPARATOR if col == LEGITIMATE_INTERESTS else ITEM_SEPARATOR).join(texts) or empty
             provenance[col] = {
-                "status": _status({s for e in cell.values() for s in e["statuses"]}),
+                "status": _status({s for e in cell.values() for s in e["statuses"]}) if cell or empty == NOT_STATED
+                else FOR_THE_DPO,
                 "policy_ids": sorted({p for e in cell.values() for p in e["policy_ids"]}),
                 "items": items,
             }

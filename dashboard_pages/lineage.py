@@ -6,6 +6,7 @@ import json
 
 import streamlit as st
 
+from catalog.workbook import inert
 from dashboard_pages import common
 
 ctx = common.context()
@@ -72,7 +73,7 @@ if rows:
     w = csv.DictWriter(buf, fieldnames=list(rows[0]))
     w.writeheader()
     for r in rows:
-        w.writerow({k: ("; ".join(v) if isinstance(v, list) else v) for k, v in r.items()})
+        w.writerow({k: inert("; ".join(v) if isinstance(v, list) else v) for k, v in r.items()})
 slug = node.replace(":", "-").replace(".", "-")
 d1, d2, d3 = st.columns([1, 1, 3])
 d1.download_button("Download CSV", buf.getvalue(), file_name=f"lineage-{slug}-{direction}.csv", mime="text/csv")

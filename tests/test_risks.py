@@ -138,3 +138,42 @@ def test_cli_risks(seed_db):
     assert {"purpose", "score", "fields"} <= set(data["completeness"][0])
     assert runner.invoke(app, ["risks", "--fail-on", "high", "--db", seed_db]).exit_code == 1
     assert runner.invoke(app, ["risks", "--format", "xml", "--db", seed_db]).exit_code == 2
+
+
+def test_severity_follows_how_the_facts_were_read(G):
+    y = {f.id: f for f in find_risks(G)}["undeclared-transfer:recipient:yandex"]
+    assert (y.severity, y.inferred, y.organisation) == ("high", (), "Alibaba.com")
+    H = G.copy()
+    node = H.nodes["recipient:yandex"]
+    node["by_policy"] = {**node["by_policy"], NEW: {**node["by_policy"][NEW], "read_as": "inferred", "confidence": 0.4}}
+    y = {f.id: f for f in find_risks(H)}["undeclared-transfer:recipient:yandex"]
+    assert (y.severity, y.inferred) == ("medium", ("recipient:yandex",))  # never high on an inferred fact
+    # a read the extractor states (a table row, a heading's scope) is not inferred
+    node["by_policy"][NEW]["read_as"] = "heading scope"
+    assert {f.id: f for f in find_risks(H)}["undeclared-transfer:recipient:yandex"].severity == "high"
+    # the same goes for links: Google's own US transfer, made inferred, and a country without any decision
+    H = G.copy()
+    H.nodes["country:US"]["key"] = H.nodes["country:US"]["ident"] = "IN"
+    us = {f.id: f for f in find_risks(H)}["transfer-no-safeguard:country:US"]
+    assert us.severity == "high" and us.inferred == ()
+    edge = H.edges["recipient:google", "country:US", "transferred_to"]
+    edge["by_policy"] = {p: {**a, "status": "inferred"} for p, a in edge["by_policy"].items()}
+    us = {f.id: f for f in find_risks(H)}["transfer-no-safeguard:country:US"]
+    assert us.severity == "medium" and us.inferred == ("recipient:google|transferred_to|country:US",)
+
+
+def test_special_category_on_legitimate_interests(G):
+    # the seed: health data is processed for customer support (bases: contract, legitimate interests) with
+    # "explicit consent" stated for it; without that consent, legitimate interests are all there is
+    H = G.copy()
+    H.remove_edge(HEALTH, "legal_basis:art9-2-a-explicit-consent", "based_on")
+    found = {f.id: f for f in find_risks(H)}
+    f = found[f"special-category-legitimate-interests:{HEALTH}"]
+    # "...this interest will normally be to ... responding to your queries": the support purpose's legitimate
+    # interests are inferred from an example, so the finding is not high
+    assert f.severity == "medium" and f.policy_ids == (NEW,)
+    assert f.inferred == ("purpose:essential.service.operations.support|based_on|legal_basis:art6-1-f-legitimate-interests",)
+    assert "Customer service and support" in f.detail and "not an Art. 9(2) condition" in f.detail
+    assert "legal_basis:art6-1-f-legitimate-interests" in f.facts
+    assert f"special-category-no-art9:{HEALTH}" not in found  # one finding, the more specific one
+    assert f"special-category-legitimate-interests:{HEALTH}" not in {x.id for x in find_risks(G)}

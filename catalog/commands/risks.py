@@ -1,4 +1,4 @@
-"""`ropa risks`: findings a DPO acts on (transfers, Art. 9, legal bases, retention, Art. 27) and Art. 30(1) completeness."""
+"""`ropa risks`: findings a DPO acts on (transfers, Art. 9, legal bases, retention, Art. 27), per organisation, and Art. 30(1) completeness."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
                                   indent=2, ensure_ascii=False, default=str))
         else:
             if findings:
-                table = [[f.severity, f.id, " ".join(f.policy_ids), f.detail] for f in findings]
-                typer.echo(format_table(["severity", "finding", "policies", "detail"], table))
+                table = [[f.severity, f.id, f.organisation, " ".join(f.policy_ids), f.detail] for f in findings]
+                typer.echo(format_table(["severity", "finding", "organisation", "policies", "detail"], table))
             else:
                 typer.echo("No findings.")
             if scores:

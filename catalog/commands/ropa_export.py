@@ -10,6 +10,7 @@ import typer
 from catalog.cli import DbOption, OrgOption, PolicyOption, fail, load_graph
 
 OutputOption = typer.Option(..., "--output", "-o", help="File to write.")
+TEMPLATES = ("ico", "cnil")
 
 
 def _graph(db: Optional[str], policy: Optional[str], org: Optional[str]):
@@ -34,16 +35,28 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         output: Path = OutputOption,
         policy: Optional[str] = PolicyOption,
         org: Optional[str] = OrgOption,
+        template: str = typer.Option("ico", "--template", help="ico (one table, the ICO's columns) or cnil "
+                                                                "(the CNIL's model: one sheet per processing activity)."),
         db: Optional[str] = DbOption,
     ) -> None:
-        """The Article 30 ROPA workbook (ICO template columns) with Transfers, Recipients, Evidence and Findings sheets.
+        """The Article 30 ROPA workbook: the ICO template's table with Transfers, Recipients, Evidence and
+        Findings sheets, or with --template cnil the CNIL's model record (a fiche per activity) and Evidence.
 
-        Example: ropa export xlsx -o ropa.xlsx --policy alibaba-com-2019-01-17
+        Example: ropa export xlsx -o ropa.xlsx --policy alibaba-com-2019-01-17 --template cnil
         """
         from catalog.ropa import ropa_rows
+
+        if template not in TEMPLATES:
+            fail(f"unknown template {template!r}; expected one of: {', '.join(TEMPLATES)}")
+        G = _graph(db, policy, org)
+        if template == "cnil":
+            from catalog.cnil import write_cnil_xlsx
+
+            write_cnil_xlsx(output, G)
+            typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities (CNIL layout, one sheet each)")
+            return
         from catalog.spreadsheet import write_xlsx
 
-        G = _graph(db, policy, org)
         findings = _findings(G)
         write_xlsx(output, G, findings)
         typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities, {len(findings)} findings")
