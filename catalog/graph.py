@@ -112,6 +112,14 @@ def reading(data: dict[str, Any], policy_id: str = "") -> tuple[str, float | Non
 
 
 def read_as_inferred(data: dict[str, Any], policy_ids: Iterable[str]) -> bool:
-    """True when no version among policy_ids states the node or edge (every one read it as inferred)."""
+    """True when no version among policy_ids states the node or edge: every one read it as inferred, or
+    linked it only through an inference (a heading's scope, a reference to a sentence before, a hierarchy)."""
     ids = [p for p in policy_ids if p in (data.get("policy_ids") or ())] or [""]
-    return all(reading(data, p)[0] == INFERRED for p in ids)
+    return all(_inferred_in(data, p) for p in ids)
+
+
+def _inferred_in(data: dict[str, Any], policy_id: str) -> bool:
+    by_policy = data.get("by_policy") or {}
+    attrs = by_policy.get(policy_id) if policy_id and policy_id in by_policy else data.get("attrs") or {}
+    status = attrs.get("status") or data.get("status")
+    return status == INFERRED or reading(data, policy_id)[0] == INFERRED or bool(attrs.get("inferred"))

@@ -210,11 +210,13 @@ def test_seed_payment_card_reaches_payment_providers(seed_graph: nx.MultiDiGraph
     assert card["label"] == "Payment card number"
     assert "recipient:payment-service-providers" in card["recipients"]
     assert card["direct"] == 0 and card["via_purpose"] == card["total"] >= 2  # via payment processing only
-    # contact data reaches more recipients than payment data
+    # the e-mail address reaches the recipients of the purposes the policy says it serves (customer support:
+    # "If you contact us (such as via ... email), we may record a copy of your correspondence"), no more
     reach = dict(A.recipient_reach(seed_graph))
-    assert reach["data_category:user.contact.email"] > reach[CARD]
+    email = rows["data_category:user.contact.email"]
+    assert "recipient:customer-service-providers" in email["recipients"] and reach["data_category:user.contact.email"] >= 1
     top = [c for c, _ in A.recipient_reach(seed_graph)[:3]]
-    assert "data_category:user.contact.email" in top
+    assert CARD in top or reach[CARD] >= 4
 
 
 def test_seed_reach_agrees_with_lineage(seed_graph: nx.MultiDiGraph) -> None:
@@ -231,7 +233,11 @@ def test_seed_legitimate_interests(seed_graph: nx.MultiDiGraph) -> None:
         assert p in on_li
     assert "purpose:marketing.advertising" not in on_li  # advertising is never said to rest on LI
     stated = A.purposes_on_basis(seed_graph, LI, stated_only=True)
-    assert "purpose:marketing.communications" in stated and set(stated) < set(on_li)
+    # "this interest will normally be to operate our Platform and services ... and communicate with you": stated;
+    # "..., for instance, when ... undertaking marketing": an example, so inferred. "The right to object to
+    # processing ... based on our legitimate interests, and separately ... to direct marketing" states no basis.
+    assert "purpose:essential.service" in stated and set(stated) < set(on_li)
+    assert "purpose:marketing.communications" not in stated
     assert "purpose:essential.service.payment_processing" not in stated  # inferred from the general clause
 
 

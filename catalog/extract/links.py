@@ -17,6 +17,7 @@ from catalog.extract.builder import Builder
 from catalog.extract.mentions import Mention
 from catalog.extract.statements import Role, Statement
 from catalog.records import Kind, Relation, Status, node_id
+from catalog.extract.bases import EXAMPLE_CUE
 from catalog.vocabulary import LinkRule, concept, link_rules
 
 #: the role a mention must play for the relation schema to link it
@@ -105,7 +106,14 @@ def link_statement(b: Builder, st: Statement) -> None:
         return
     reading = STATEMENT if st.polarity.value == "affirmed" else CONDITIONAL
     ms = _linkable(zip(st.mentions, st.roles))
+    text = b.doc.text
     for a, t in paired(ms):
+        if a.kind is Kind.PURPOSE and t.kind is Kind.LEGAL_BASIS and t.end <= a.start and EXAMPLE_CUE.search(text[t.end : a.start]):
+            # "Contract: necessary to perform our agreement (for example, to provide you with the services you
+            # request)": the purpose illustrates the basis rather than being stated to rest on it
+            note = f"'{text[a.start:a.end]}' is given as an example of '{text[t.start:t.end]}' in this sentence"
+            link_pair(b, a, t, [st.unit], Reading("statement (example)", 0.75, Status.INFERRED, note), "example-of-basis")
+            continue
         link_pair(b, a, t, [st.unit], reading, "statement")
 
 
