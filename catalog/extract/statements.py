@@ -146,7 +146,7 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
             role = _country_role(before, after, act)
         elif m.kind is Kind.DATA_CATEGORY and c.service_compound.match(after):
             role = Role.MENTIONED  # "credit card processing", "payment processors": a service, not data
-        elif m.kind is Kind.LEGAL_BASIS and c.objection.search(text[cl.start : m.start]):
+        elif m.kind is Kind.LEGAL_BASIS and c.objection.search(text[cl.start : cl.end]):
             role = Role.MENTIONED  # "you may object to processing based on our legitimate interests"
         if c.excluded.search(before):
             role = Role.EXCLUDED  # "(but not User Content)", "except your email address"
