@@ -167,12 +167,34 @@ def link_table_rows(b: Builder, doc: PolicyDocument, statements: list[Statement]
             rows[(u.table, u.row)][u.col].append(st)
     for (table, _row), cols in rows.items():
         kinds = {COLUMN_ROLE[r][0] for (t, _c), r in roles.items() if t == table and r in COLUMN_ROLE}
+        col_kind = {c: COLUMN_ROLE[r][0] for (t, c), r in roles.items() if t == table and r in COLUMN_ROLE}
         parts: list[Part] = []
         for col in sorted(cols):
-            sts = cols[col]
-            parts.append((sts[0].unit, [(m, r) for s in sts for m, r in zip(s.mentions, s.roles)]))
+            sts = _labelled(doc, cols[col])
+            # purposes, bases and recipients speak for the row in their own column: a purpose named in passing
+            # in the data column's examples ("the ads you click") is not one of the row's purposes
+            other = {k for c, k in col_kind.items() if c != col and k in _OWN_COLUMN_KINDS} - {col_kind.get(col)}
+            parts.append((sts[0].unit, [(m, r) for s in sts for m, r in zip(s.mentions, s.roles) if m.kind not in other]))
         if len(parts) > 1:
             link_table_parts(b, parts, cols, _table_pairs(kinds))
+
+
+#: kinds that count for a row only in the column holding them, when the table has one
+_OWN_COLUMN_KINDS = frozenset({Kind.PURPOSE, Kind.LEGAL_BASIS, Kind.RECIPIENT})
+#: a cell opening with a short label and going on with examples is about its label
+_CELL_LABEL_WORDS = 12
+
+
+def _labelled(doc: PolicyDocument, sts: list[Statement]) -> list[Statement]:
+    """The statements of a cell that speak for the row: its label alone when the cell opens with a short
+    one that names something and goes on with examples ("To provide personalised services, including
+    content and ads" / "Examples of processing activities: ..."), else all of them."""
+    first = sts[0]
+    units = {s.unit for s in sts}
+    text = doc.text[first.start : first.end]
+    if len(units) > 2 and len(text.split()) <= _CELL_LABEL_WORDS and first.mentions and doc.units[first.unit].kind == "cell":
+        return [s for s in sts if s.unit == first.unit]
+    return sts
 
 
 def _table_pairs(kinds: set[Kind]) -> frozenset[tuple[Kind, Kind]] | None:
