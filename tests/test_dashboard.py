@@ -50,7 +50,7 @@ def app(seed_db: str, monkeypatch: pytest.MonkeyPatch):
         for k, v in (query or {}).items():
             at.query_params[k] = v
         if page != "overview":
-            at.switch_page(f"dashboard_pages/{page}.py")
+            at.switch_page(f"catalog/dashboard/{page}.py")
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         return at
@@ -190,10 +190,10 @@ def test_processing_activities_table_and_xlsx(app, seed_db: str):
     from openpyxl import load_workbook
 
     from catalog.review import catalog_stamp
-    from dashboard_pages import common
+    from catalog.dashboard import data
 
     url = f"sqlite:///{seed_db}"
-    data = common._ropa_xlsx(url, V2019, catalog_stamp(make_engine(url)))
+    data = data.ropa_xlsx_bytes(url, V2019, catalog_stamp(make_engine(url)))
     wb = load_workbook(io.BytesIO(data))
     assert "ROPA" in wb.sheetnames
 
@@ -245,7 +245,7 @@ def test_what_changed_across_a_history_built_from_a_repository(ota_repo, tmp_pat
     build_ota(ota_repo, make_engine(str(db)), ["Alibaba.com", "Booking.com"])
     monkeypatch.setenv("ROPA_DB", str(db))
     at = AppTest.from_file(APP, default_timeout=300)
-    at.switch_page("dashboard_pages/changes.py")
+    at.switch_page("catalog/dashboard/changes.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "What changed"
@@ -295,7 +295,7 @@ def test_policy_text_is_shown_as_text(tmp_path: Path, monkeypatch: pytest.Monkey
     db = _build(tmp_path / "evil.db", evil)
     monkeypatch.setenv("ROPA_DB", db)
     at = AppTest.from_file(APP, default_timeout=300)
-    at.switch_page("dashboard_pages/evidence.py")
+    at.switch_page("catalog/dashboard/evidence.py")
     at.query_params["fact"] = "data_category:user.contact.phone_number"
     at.run()
     assert not at.exception
@@ -314,7 +314,7 @@ def test_review_writes_a_decision_that_then_shows(app, tmp_path: Path, monkeypat
     db = _build(tmp_path / "review.db", DEMO)  # its own catalog: the decision must not leak into other tests
     monkeypatch.setenv("ROPA_DB", db)
     at = AppTest.from_file(APP, default_timeout=300)
-    at.switch_page("dashboard_pages/review.py").run()
+    at.switch_page("catalog/dashboard/review.py").run()
     assert "No decisions yet." in texts(at)
     at.selectbox(key="review_target_fact").set_value("recipient:vkontakte")
     at.radio(key="review_decision").set_value("reject")
@@ -342,14 +342,14 @@ def test_review_writes_a_decision_that_then_shows(app, tmp_path: Path, monkeypat
 
     # the decisions show in the other views
     ev = AppTest.from_file(APP, default_timeout=300)
-    ev.switch_page("dashboard_pages/evidence.py")
+    ev.switch_page("catalog/dashboard/evidence.py")
     ev.query_params["fact"] = "recipient:vkontakte"
     ev.run()
     assert "Review: reject by Dana DPO" in texts(ev)
     assert any(p.label == "Review this fact" for p in ev.get("page_link"))
     # ... and the Review page opens on the fact a link names
     rv = AppTest.from_file(APP, default_timeout=300)
-    rv.switch_page("dashboard_pages/review.py")
+    rv.switch_page("catalog/dashboard/review.py")
     rv.query_params["fact"] = TRANSFER_CN
     rv.run()
     assert rv.radio(key="review_what").value == "link"
@@ -357,7 +357,7 @@ def test_review_writes_a_decision_that_then_shows(app, tmp_path: Path, monkeypat
     ov = AppTest.from_file(APP, default_timeout=300).run()
     assert next(m.value for m in ov.metric if m.label == "Reviewed") == "2"
     lin = AppTest.from_file(APP, default_timeout=300)
-    lin.switch_page("dashboard_pages/lineage.py")
+    lin.switch_page("catalog/dashboard/lineage.py")
     lin.query_params["node"] = CARD
     lin.run()
     assert "Alipay" in tables(lin) and "add by Dana DPO" in tables(lin)

@@ -2,22 +2,22 @@
 
 import streamlit as st
 
-from dashboard_pages import common
+from catalog.dashboard import data, scope
 
-ctx = common.context()
+ctx = scope.context()
 st.title("Processing activities")
-ropa = common.library("ropa")
+ropa = data.library("ropa")
 if ropa is None:
     st.stop()
 
-G = common.graph(ctx)
-details = common.controller_details(ctx)
+G = data.graph(ctx)
+details = data.controller_details(ctx)
 if details:
     with st.expander("Controller, representative and DPO"):
         st.table([{"field": k.replace("_", " "), "value": (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)}
                       for k, v in details.items() if k not in ("node_id",)], hide_index=True)
 
-rows = common.ropa_table(ctx)
+rows = data.ropa_table(ctx)
 st.caption(f"{len(rows)} processing activities · {ctx.label} · columns in the order of the "
            "UK ICO's documentation template")
 query = st.text_input("Filter rows", key="ropa_filter", placeholder="e.g. payment, marketing, United States")
@@ -26,7 +26,7 @@ if query:
     rows = [r for r in rows if any(q in str(v).lower() for v in r.values())]
 st.dataframe(rows, hide_index=True, width="stretch")
 
-if common.library("spreadsheet") is not None:
+if data.library("spreadsheet") is not None:
     name = f"ropa-{(ctx.scope or 'all').replace('org:', '')}.xlsx"
-    st.download_button("Download ROPA spreadsheet (xlsx)", common.ropa_xlsx(ctx), file_name=name,
+    st.download_button("Download ROPA spreadsheet (xlsx)", data.ropa_xlsx(ctx), file_name=name,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")

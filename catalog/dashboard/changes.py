@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from dashboard_pages import common
+from catalog.dashboard import data, scope
 
 SEVERITY_ICON = {"high": ":red[**HIGH**]", "medium": ":orange[**MEDIUM**]", "low": ":gray[low]"}
 
@@ -15,12 +15,12 @@ SEVERITY_ICON = {"high": ":red[**HIGH**]", "medium": ":orange[**MEDIUM**]", "low
 def _changes(url: str, organisation: str, stamp: str) -> list[dict]:
     from catalog.changes import read_changes
 
-    return [c.to_dict() for c in read_changes(common.engine(url), organisation or None)]
+    return [c.to_dict() for c in read_changes(data.engine(url), organisation or None)]
 
 
-ctx = common.context()
+ctx = scope.context()
 st.title("What changed")
-if common.library("changes") is None:
+if data.library("changes") is None:
     st.stop()
 every = _changes(ctx.url, ctx.organisation, ctx.stamp)
 if not every:
@@ -67,8 +67,8 @@ for col, side in ((left, "old"), (right, "new")):
         st.markdown(f"**{c[side]['id']}** ({c[side]['effective_date'] or 'undated'})")
         for q in c[f"{side}_quotes"][:4] or ["(not stated)"]:
             st.text(q)
-if "diff" in common.PAGES and st.button("Open this step in Policy diff", key="changes_open_diff"):
+if "diff" in scope.PAGES and st.button("Open this step in Policy diff", key="changes_open_diff"):
     st.session_state["diff_old"], st.session_state["diff_new"] = c["old"]["id"], c["new"]["id"]
-    st.switch_page(common.PAGES["diff"])
+    st.switch_page(scope.PAGES["diff"])
 st.download_button("Download these changes (JSON)", json.dumps(shown, indent=2, ensure_ascii=False),
                    file_name=f"changes-since-{since.isoformat()}.json", mime="application/json")

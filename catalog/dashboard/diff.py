@@ -4,12 +4,12 @@ import json
 
 import streamlit as st
 
-from dashboard_pages import common
+from catalog.dashboard import data, scope
 
-ctx = common.context()
+ctx = scope.context()
 st.title("Policy diff")
-diffmod = common.library("diff")
-versions = common.policies(ctx)
+diffmod = data.library("diff")
+versions = data.policies(ctx)
 if diffmod is None:
     st.stop()
 if len(versions) < 2:
@@ -28,7 +28,7 @@ if old_id == new_id:
     st.warning("Choose two different versions.")
     st.stop()
 
-d = common.policy_diff(ctx, old_id, new_id)
+d = data.policy_diff(ctx, old_id, new_id)
 s = d["summary"]
 m = st.columns(4)
 for col, change in zip(m, ("added", "removed", "changed", "restated")):
@@ -80,6 +80,6 @@ for tab, change in zip(tabs, ("added", "removed", "changed")):
         show(change)
 
 with st.expander("Every difference (facts and links) as a table"):
-    st.dataframe(common.policy_diff_rows(ctx, old_id, new_id), hide_index=True, width="stretch")
+    st.dataframe(data.policy_diff_rows(ctx, old_id, new_id), hide_index=True, width="stretch")
     st.download_button("Download JSON", json.dumps(d, indent=2, default=str),
                        file_name=f"diff-{old_id}-{new_id}.json", mime="application/json")

@@ -6,17 +6,17 @@ import json
 
 import streamlit as st
 
+from catalog.dashboard import data, labels, scope
 from catalog.workbook import inert
-from dashboard_pages import common
 
-ctx = common.context()
+ctx = scope.context()
 st.title("Lineage")
-lineage = common.library("lineage")
-render = common.library("render")
+lineage = data.library("lineage")
+render = data.library("render")
 if lineage is None:
     st.stop()
 
-G = common.graph(ctx)
+G = data.graph(ctx)
 KINDS = ("data_category", "data_subject", "recipient", "country")
 options = sorted((n for n, k in G.nodes(data="kind") if k in KINDS),
                  key=lambda n: (KINDS.index(G.nodes[n]["kind"]), G.nodes[n]["label"].lower()))
@@ -33,7 +33,7 @@ if st.session_state.get("lineage_node") not in options:
 
 c1, c2 = st.columns([3, 2])
 node = c1.selectbox("Data category, subject, recipient or country (type to search)", options,
-                    format_func=lambda n: common.node_option(G, n), key="lineage_node")
+                    format_func=lambda n: labels.node_option(G, n), key="lineage_node")
 kind = G.nodes[node]["kind"]
 down_default = kind in ("data_category", "data_subject")
 direction = c2.radio("Direction", ["down", "up"], index=0 if down_default else 1, horizontal=True,
@@ -58,12 +58,12 @@ st.subheader("Each hop with its quote")
 hop_rows = []
 for h in lin.hops:
     ev = h.evidence[0] if h.evidence else {}
-    review = common.review_text((G.edges[h.source, h.target, h.relation].get("review")
+    review = labels.review_text((G.edges[h.source, h.target, h.relation].get("review")
                                  if G.has_edge(h.source, h.target, h.relation) else None))
     hop_rows.append({"from": lin.label(h.source), "relation": h.relation.replace("_", " "), "to": lin.label(h.target),
                      "status": h.status, "quote": ev.get("quote") or ev.get("note", ""), "section": ev.get("section", ""),
                      "versions": ", ".join(h.policy_ids), "review": review,
-                     "evidence": common.evidence_url(f"{h.source}|{h.relation}|{h.target}")})
+                     "evidence": scope.evidence_url(f"{h.source}|{h.relation}|{h.target}")})
 st.dataframe(hop_rows, hide_index=True, width="stretch",
              column_config={"evidence": st.column_config.LinkColumn("evidence", display_text="open"),
                             "quote": st.column_config.TextColumn("quote", width="large")})
@@ -80,7 +80,7 @@ d1.download_button("Download CSV", buf.getvalue(), file_name=f"lineage-{slug}-{d
 d2.download_button("Download JSON", json.dumps(lin.to_dict(), indent=2, default=str),
                    file_name=f"lineage-{slug}-{direction}.json", mime="application/json")
 with d3:
-    common.evidence_link(node, f"Evidence for {G.nodes[node]['label']}")
+    scope.evidence_link(node, f"Evidence for {G.nodes[node]['label']}")
 
 if kind == "data_subject":
     with st.expander("Everything the policy says about these data subjects (subject access request view)"):

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from dashboard_pages import common
+from catalog.dashboard import data, labels, scope, transfers_view
 
-ctx = common.context()
+ctx = scope.context()
 st.title("Transfers")
-G = common.graph(ctx)
-transfers = common.transfers(G)
+G = data.graph(ctx)
+transfers = transfers_view.transfers(G)
 
 st.caption(f"{len(transfers)} transfer(s) · {ctx.label}")
 if transfers:
@@ -18,16 +18,16 @@ if transfers:
             st.markdown(f"**{t['from']} → {t['country']}** · {'SCC' if t['SCC'] == 'yes' else 'no SCC'} · "
                         f"adequacy: {t['adequacy'] or 'unknown'}")
             st.text(t["quote"] or "(no quote)")
-            common.evidence_link(t["fact"], "Evidence")
+            scope.evidence_link(t["fact"], "Evidence")
     if len(transfers) > 30:
         st.caption(f"{len(transfers) - 30} more: choose a policy version in the sidebar.")
 else:
     st.info("The policy states no transfer in this selection.")
 
 st.subheader("Implied but not declared, or without a safeguard")
-risks = common.library("risks")
+risks = data.library("risks")
 if risks is not None:
-    found = [f for f in common.findings(ctx) if f["check"] in ("undeclared-transfer", "transfer-no-safeguard")]
+    found = [f for f in data.findings(ctx) if f["check"] in ("undeclared-transfer", "transfer-no-safeguard")]
     if not found:
         st.success("No undeclared or unsafeguarded transfers found.")
     for f in found:
@@ -38,4 +38,4 @@ if risks is not None:
                 st.caption(f"{ev.get('policy_id', '')} · {ev.get('section', '')}")
                 st.text(ev.get("quote", ""))
             if f.get("facts"):
-                common.evidence_link(f["facts"][0], f"Evidence for {common.label(G, f['facts'][0])}")
+                scope.evidence_link(f["facts"][0], f"Evidence for {labels.label(G, f['facts'][0])}")

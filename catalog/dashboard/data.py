@@ -1,0 +1,227 @@
+"""The catalog as the dashboard reads it: one engine per database URL and cached loaders.
+
+Caches are keyed on the database URL, the scope (a version id, "org:<organisation>" or "" for all)
+and a catalog stamp (`catalog.review.catalog_stamp`), so a rebuild or a new review decision shows up
+on the next rerun.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import streamlit as st
+
+from catalog.dashboard.labels import cell
+from catalog.graph import to_graph
+from catalog.review import apply_reviews, read_reviews, without_rejected
+from catalog.store import make_engine, read_counts, read_extractions, read_policies
+
+if TYPE_CHECKING:
+    from catalog.dashboard.scope import Context
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_POLICIES = ROOT / "data" / "policies"
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+@st.cache_resource(show_spinner=False)
+def engine(url: str):
+    return make_engine(url)
+
+
+@st.cache_resource(show_spinner="Building the demo catalog from data/policies…")
+def ensure_built(url: str) -> list[str]:
+    """Build the demo catalog into an empty SQLite file (once per process); the ids it built."""
+    from catalog.build import build
+
+    eng = engine(url)
+    if read_policies(eng):
+        return []
+    return build([DEMO_POLICIES], eng).policy_ids
+
+
+def build_demo(ctx: Context) -> list[str]:
+    """Build data/policies into the selected database (catalog.build.build); the version ids built."""
+    from catalog.build import build
+
+    ids = build([DEMO_POLICIES], engine(ctx.url)).policy_ids
+    clear_caches()
+    return ids
+
+
+def clear_caches() -> None:
+    st.cache_data.clear()
+
+
+def library(name: str) -> ModuleType | None:
+    """catalog.<name>, or None (with a clear message on the page) while that module is not there yet."""
+    try:
+        return importlib.import_module(f"catalog.{name}")
+    except ModuleNotFoundError as e:
+        if e.name != f"catalog.{name}":
+            raise
+        st.info(f"Not available yet: this view needs `catalog/{name}.py`, which is not in this build.")
+        return None
+
+
+# ---------------------------------------------------------------- policies and the graph
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def policy_rows(url: str, stamp: str) -> list[dict[str, Any]]:
+    return [{"id": p.id, "title": p.title, "publisher": p.publisher, "organisation": p.organisation,
+             "effective_date": p.effective_date.isoformat() if p.effective_date else "",
+             "source": p.source, "warnings": len(p.warnings or [])} for p in read_policies(engine(url))]
+
+
+def policies(ctx: Context) -> list[dict[str, Any]]:
+    return policy_rows(ctx.url, ctx.stamp)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _counts(url: str, stamp: str) -> dict[str, dict[str, int]]:
+    return read_counts(engine(url))
+
+
+def counts(ctx: Context) -> dict[str, dict[str, int]]:
+    return _counts(ctx.url, ctx.stamp)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _graph(url: str, scope: str, stamp: str) -> nx.MultiDiGraph:
+    eng = engine(url)
+    if scope.startswith("org:"):
+        xs = read_extractions(eng, None, organisation=scope[4:])
+    else:
+        xs = read_extractions(eng, [scope] if scope else None)
+    G = to_graph(xs)
+    return apply_reviews(G, read_reviews(eng))
+
+
+def graph(ctx: Context, policy_id: str | None = None) -> nx.MultiDiGraph:
+    """The processing graph of the selected version (or all), with review decisions applied."""
+    return _graph(ctx.url, ctx.scope if policy_id is None else policy_id, ctx.stamp)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _extraction(url: str, policy_id: str, stamp: str):
+    xs = read_extractions(engine(url), [policy_id])
+    return xs[0] if xs else None
+
+
+def extraction(ctx: Context, policy_id: str):
+    return _extraction(ctx.url, policy_id, ctx.stamp)
+
+
+def policy_text(ctx: Context, policy_id: str) -> str:
+    x = extraction(ctx, policy_id)
+    return x.policy.text if x else ""
+
+
+def fact_data(G: nx.MultiDiGraph, fact: str) -> dict[str, Any]:
+    """The attributes of a node id or of a "source|relation|target" edge ({} if the graph lacks it)."""
+    if fact.count("|") == 2:
+        s, r, t = fact.split("|")
+        return dict(G.edges[s, t, r]) if G.has_edge(s, t, r) else {}
+    return dict(G.nodes[fact]) if fact in G else {}
+
+
+def fact_versions(G: nx.MultiDiGraph, fact: str) -> list[str]:
+    return list(fact_data(G, fact).get("policy_ids", [])) if fact else []
+
+
+# ---------------------------------------------------------------- library calls
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _findings(url: str, policy_id: str, stamp: str) -> list[dict[str, Any]]:
+    from catalog.risks import find_risks
+
+    rows = [f.to_dict() for f in find_risks(without_rejected(_graph(url, policy_id, stamp)))]
+    return sorted(rows, key=lambda f: (SEVERITY_ORDER.get(str(f.get("severity", "")).lower(), 9), f.get("check", "")))
+
+
+def findings(ctx: Context) -> list[dict[str, Any]]:
+    return _findings(ctx.url, ctx.scope, ctx.stamp)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _completeness(url: str, policy_id: str, stamp: str) -> list[dict[str, Any]]:
+    from catalog.risks import completeness
+
+    return completeness(_graph(url, policy_id, stamp))
+
+
+def completeness(ctx: Context) -> list[dict[str, Any]]:
+    return _completeness(ctx.url, ctx.scope, ctx.stamp)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _policy_diff(url: str, old_id: str, new_id: str, stamp: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    from catalog.diff import diff, to_diff_rows
+
+    old, new = _extraction(url, old_id, stamp), _extraction(url, new_id, stamp)
+    d = diff(old, new)
+    return d.to_dict(), to_diff_rows(d)
+
+
+def policy_diff(ctx: Context, old_id: str, new_id: str) -> dict[str, Any]:
+    """catalog.diff.diff(old, new).to_dict() for two stored versions (cached)."""
+    return _policy_diff(ctx.url, old_id, new_id, ctx.stamp)[0]
+
+
+def policy_diff_rows(ctx: Context, old_id: str, new_id: str) -> list[dict[str, str]]:
+    return _policy_diff(ctx.url, old_id, new_id, ctx.stamp)[1]
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _ropa_table(url: str, policy_id: str, stamp: str) -> list[dict[str, Any]]:
+    from catalog.ropa import ROPA_COLUMNS, ropa_rows
+
+    cols = [c if isinstance(c, str) else c[0] for c in ROPA_COLUMNS]
+    out = []
+    for r in ropa_rows(_graph(url, policy_id, stamp)):
+        r = r if isinstance(r, dict) else dict(zip(cols, r))
+        out.append({c: cell(r.get(c, "")) for c in cols} | {k: cell(v) for k, v in r.items() if k not in cols})
+    return out
+
+
+def ropa_table(ctx: Context) -> list[dict[str, Any]]:
+    """catalog.ropa.ropa_rows of the selection, one flat dict per processing activity (cached)."""
+    return _ropa_table(ctx.url, ctx.scope, ctx.stamp)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def _controller_details(url: str, policy_id: str, stamp: str) -> dict[str, Any]:
+    from catalog.ropa import controller_details
+
+    d = controller_details(_graph(url, policy_id, stamp))
+    return dict(d) if d else {}
+
+
+def controller_details(ctx: Context) -> dict[str, Any]:
+    return _controller_details(ctx.url, ctx.scope, ctx.stamp)
+
+
+@st.cache_data(show_spinner="Writing the workbook…", ttl=600)
+def ropa_xlsx_bytes(url: str, policy_id: str, stamp: str) -> bytes:
+    import tempfile
+
+    from catalog.risks import find_risks
+    from catalog.spreadsheet import write_xlsx
+
+    G = _graph(url, policy_id, stamp)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ropa.xlsx"
+        write_xlsx(path, G, findings=find_risks(without_rejected(G)))
+        return path.read_bytes()
+
+
+def ropa_xlsx(ctx: Context) -> bytes:
+    """The ROPA workbook (catalog.spreadsheet.write_xlsx) of the selection, as bytes (cached)."""
+    return ropa_xlsx_bytes(ctx.url, ctx.scope, ctx.stamp)
