@@ -7,15 +7,12 @@ on the next rerun.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import streamlit as st
 
-from catalog.dashboard.labels import cell
 from catalog.graph import to_graph
 from catalog.review import apply_reviews, read_reviews, without_rejected
 from catalog.store import make_engine, read_counts, read_extractions, read_policies
@@ -58,17 +55,6 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
-def library(name: str) -> ModuleType | None:
-    """catalog.<name>, or None (with a clear message on the page) while that module is not there yet."""
-    try:
-        return importlib.import_module(f"catalog.{name}")
-    except ModuleNotFoundError as e:
-        if e.name != f"catalog.{name}":
-            raise
-        st.info(f"Not available yet: this view needs `catalog/{name}.py`, which is not in this build.")
-        return None
-
-
 # ---------------------------------------------------------------- policies and the graph
 
 
@@ -80,7 +66,21 @@ def policy_rows(url: str, stamp: str) -> list[dict[str, Any]]:
 
 
 def policies(ctx: Context) -> list[dict[str, Any]]:
+    """Every stored version (the catalog's, not the scope's: see scoped_policies)."""
     return policy_rows(ctx.url, ctx.stamp)
+
+
+def scoped_policies(ctx: Context) -> list[dict[str, Any]]:
+    """The versions the sidebar's organisation and version select."""
+    return [p for p in policy_rows(ctx.url, ctx.stamp) if ctx.holds(p)]
+
+
+def organisation_names(policies: list[dict[str, Any]]) -> dict[str, str]:
+    """organisation slug -> its publisher's name as its latest version states it, in slug order."""
+    latest: dict[str, dict[str, Any]] = {}
+    for p in sorted(policies, key=lambda p: (p["effective_date"] or "", p["id"])):
+        latest[p["organisation"]] = p
+    return {o: latest[o]["publisher"] or o for o in sorted(latest)}
 
 
 @st.cache_data(show_spinner=False, ttl=600)
@@ -180,20 +180,15 @@ def policy_diff_rows(ctx: Context, old_id: str, new_id: str) -> list[dict[str, s
 
 
 @st.cache_data(show_spinner=False, ttl=600)
-def _ropa_table(url: str, policy_id: str, stamp: str) -> list[dict[str, Any]]:
-    from catalog.ropa import ROPA_COLUMNS, ropa_rows
+def _ropa_rows(url: str, policy_id: str, stamp: str) -> list[dict[str, Any]]:
+    from catalog.ropa import ropa_rows
 
-    cols = [c if isinstance(c, str) else c[0] for c in ROPA_COLUMNS]
-    out = []
-    for r in ropa_rows(_graph(url, policy_id, stamp)):
-        r = r if isinstance(r, dict) else dict(zip(cols, r))
-        out.append({c: cell(r.get(c, "")) for c in cols} | {k: cell(v) for k, v in r.items() if k not in cols})
-    return out
+    return ropa_rows(_graph(url, policy_id, stamp))
 
 
-def ropa_table(ctx: Context) -> list[dict[str, Any]]:
-    """catalog.ropa.ropa_rows of the selection, one flat dict per processing activity (cached)."""
-    return _ropa_table(ctx.url, ctx.scope, ctx.stamp)
+def ropa_rows(ctx: Context) -> list[dict[str, Any]]:
+    """catalog.ropa.ropa_rows of the selection: one dict per processing activity, with its provenance (cached)."""
+    return _ropa_rows(ctx.url, ctx.scope, ctx.stamp)
 
 
 @st.cache_data(show_spinner=False, ttl=600)

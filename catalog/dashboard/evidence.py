@@ -1,66 +1,58 @@
-"""Evidence: the policy text of a version with the quotes behind facts highlighted.
+"""Evidence: the policy text of a version with the quotes behind facts highlighted, scrolled to the chosen one.
 
-`?fact=<node id or source|relation|target>` (and optionally `&version=<policy id>`) lands on that
-fact's evidence; other pages link here. Policy text is escaped before it is marked up.
+`?fact=<node id or source|relation|target>` (and optionally `&policy=<version id>`) lands on that fact's
+evidence; other pages link here. Only the versions of the sidebar's scope are offered: with one
+organisation chosen, another organisation's quote is never opened. Policy text is escaped before it is
+marked up.
 """
 
 import streamlit as st
 
-from catalog.dashboard import data, labels, quotes, scope
+from catalog.dashboard import data, labels, quotes, reading, scope
 
 ctx = scope.context()
 st.title("Evidence")
-G = data.graph(ctx, scope.ALL)  # every version's evidence; the version is chosen below
-versions = [p["id"] for p in data.policies(ctx)]
-if not versions:
+in_scope = sorted(data.scoped_policies(ctx), key=lambda p: (p["organisation"], p["effective_date"] or "", p["id"]))
+if not in_scope:
     st.info("The catalog is empty.")
     st.stop()
+G = data.graph(ctx)
+versions = [p["id"] for p in in_scope]
+FACT, POLICY, NONE = scope.FACT, scope.POLICY, ""
 
-NONE = ""
-url_fact = st.query_params.get("fact", NONE)
-url_version = st.query_params.get("version", NONE)
-if (url_fact, url_version) != st.session_state.get("_evidence_from_url"):  # a link was followed: land on it
-    st.session_state["_evidence_from_url"] = (url_fact, url_version)
-    holders = data.fact_versions(G, url_fact)
-    version = url_version if url_version in versions else (
-        ctx.policy_id if ctx.policy_id in holders else (holders[-1] if holders else NONE))
-    if version:
-        st.session_state["evidence_version"] = version
-    if url_fact:
-        st.session_state["evidence_fact"] = url_fact
-if st.session_state.get("evidence_version") not in versions:
-    st.session_state["evidence_version"] = ctx.policy_id or versions[-1]
+linked = st.query_params.get(FACT, NONE)
+if linked and linked != st.session_state.get(f"_url_{FACT}"):  # a link was followed: land on its fact
+    if st.query_params.get(POLICY) not in versions:  # no version given: the newest of the scope stating it
+        holders = [v for v in data.fact_versions(G, linked) if v in versions]
+        st.session_state[POLICY] = holders[-1] if holders else versions[-1]
+        st.session_state[f"_url_{POLICY}"] = st.query_params.get(POLICY)
+    if not data.fact_data(G, linked):
+        st.warning(f"`{linked}` is not stated in {ctx.label}: choose another organisation or version in the "
+                   "sidebar to see its evidence.")
 
-version = st.selectbox("Policy version", versions, key="evidence_version")
+c1, c2 = st.columns([1, 2])
+version = scope.url_select("Policy version", versions, str, key=POLICY, where=c1)
 spans = quotes.evidence_spans(G, version)
 facts = sorted({f for _, _, f, _ in spans}, key=lambda f: labels.target_option(G, f).lower())
-if st.session_state.get("evidence_fact") not in facts:
-    st.session_state["evidence_fact"] = NONE
-fact = st.selectbox("Fact (type to search)", [NONE] + facts, key="evidence_fact",
-                    format_func=lambda f: "(all facts)" if f == NONE else labels.target_option(G, f))
-if fact:  # keep the URL shareable, and remember it so the next run does not "land" again
-    st.query_params["fact"] = fact
-    st.query_params["version"] = version
-else:
-    for k in ("fact", "version"):
-        if k in st.query_params:
-            del st.query_params[k]
-st.session_state["_evidence_from_url"] = (st.query_params.get("fact", NONE), st.query_params.get("version", NONE))
+wanted = linked or st.session_state.get(FACT) or NONE
+extra = [wanted] if wanted and wanted not in facts and data.fact_data(G, wanted) else []
+fact = scope.url_select("Fact (type to search)", [NONE, *facts, *extra],
+                        lambda f: "(all facts)" if f == NONE else labels.target_option(G, f),
+                        key=FACT, default=NONE, where=c2)
 
 text = data.policy_text(ctx, version)
 if fact:
-    data = data.fact_data(G, fact)
+    item = data.fact_data(G, fact)
     st.subheader(labels.target_option(G, fact))
-    bits = [f"`{fact}`", f"status: {data.get('status', 'stated')}" if "|" in fact else f"key: `{data.get('key') or '—'}`",
-            "versions: " + ", ".join(data.get("policy_ids", []))]
-    st.caption(" · ".join(bits))
-    review = data.get("review")
+    bits = [f"`{fact}`", reading.reading_text(item, version),
+            f"key: `{item.get('key') or '—'}`" if "|" not in fact else "",
+            "versions: " + labels.versions_text(item.get("policy_ids", []), limit=4)]
+    st.caption(" · ".join(b for b in bits if b))
+    review = item.get("review")
     if review:
         st.info(f"Review: {labels.review_text(review)}" + (f" — {review['comment']}" if review.get("comment") else ""))
-    if "review" in scope.PAGES:
-        st.page_link(scope.PAGES["review"], label="Review this fact", icon=":material/fact_check:",
-                     query_params={"fact": fact})
-    mine = [ev for ev in data.get("evidence", []) if ev.get("policy_id") == version]
+    scope.link("review", "Review this fact", ":material/fact_check:", fact=fact)
+    mine = [ev for ev in item.get("evidence", []) if ev.get("policy_id") == version]
     if not mine:
         st.warning(f"{version} states no quote for this fact.")
     for ev in mine:
@@ -75,5 +67,7 @@ if fact:
 st.subheader(f"Policy text · {version}")
 focus = {i for i, (_, _, f, _) in enumerate(spans) if f == fact}
 st.caption(f"{len(spans)} quotes behind {len(facts)} facts are highlighted"
-           + ("; the selected fact's quotes in orange." if fact else "."))
+           + ("; the selected fact's quotes in orange, scrolled into view." if focus else "."))
 st.html(quotes.highlight_html(text, [(s, e, t) for s, e, _, t in spans], focus))
+if focus:
+    quotes.scroll_to_focus(f"{version}|{fact}")

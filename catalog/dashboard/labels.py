@@ -13,6 +13,30 @@ KIND_LABELS = {
 }
 
 
+#: Article 30(1) fields as catalog.risks.completeness names them.
+FIELD_LABELS = {
+    "controller_contact": "Controller contact", "purpose": "Purpose", "subjects": "Data subjects",
+    "categories": "Data categories", "recipients": "Recipients", "transfers": "Transfers", "retention": "Retention",
+    "legal_basis": "Legal basis",
+}
+
+
+def versions_text(policy_ids: list[str], limit: int = 3) -> str:
+    """A list of versions short enough for a cell: all of them, or how many, the first and the last."""
+    ids = list(policy_ids)
+    if len(ids) <= limit:
+        return ", ".join(ids)
+    return f"{len(ids)} versions: {ids[0]} … {ids[-1]}"
+
+
+def finding_scope(finding: dict[str, Any], policies: list[dict[str, Any]]) -> str:
+    """Which organisation(s) and version(s) a finding is about, e.g. "Alibaba.com · alibaba-com-2018-05-25"."""
+    ids = sorted(finding.get("policy_ids") or [])
+    by_id = {p["id"]: p for p in policies}
+    orgs = sorted({by_id[i]["publisher"] or by_id[i]["organisation"] for i in ids if i in by_id})
+    return f"{', '.join(orgs) or 'unknown organisation'} · {versions_text(ids) or 'no version'}"
+
+
 def label(G: nx.MultiDiGraph, nid: str) -> str:
     return G.nodes[nid].get("label", nid) if nid in G else nid
 

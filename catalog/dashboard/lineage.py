@@ -6,16 +6,12 @@ import json
 
 import streamlit as st
 
-from catalog.dashboard import data, labels, scope
-from catalog.workbook import inert
+from catalog import lineage
+from catalog.dashboard import data, labels, scope, tables, transfers_view
+from catalog.render import lineage_to_dot
 
 ctx = scope.context()
 st.title("Lineage")
-lineage = data.library("lineage")
-render = data.library("render")
-if lineage is None:
-    st.stop()
-
 G = data.graph(ctx)
 KINDS = ("data_category", "data_subject", "recipient", "country")
 options = sorted((n for n, k in G.nodes(data="kind") if k in KINDS),
@@ -24,16 +20,10 @@ if not options:
     st.info("No data categories, subjects, recipients or countries in this selection.")
     st.stop()
 
-wanted = st.query_params.get("node")
-if wanted in options and st.session_state.get("_lineage_from_url") != wanted:
-    st.session_state["lineage_node"] = wanted
-    st.session_state["_lineage_from_url"] = wanted
-if st.session_state.get("lineage_node") not in options:
-    st.session_state.pop("lineage_node", None)
-
 c1, c2 = st.columns([3, 2])
-node = c1.selectbox("Data category, subject, recipient or country (type to search)", options,
-                    format_func=lambda n: labels.node_option(G, n), key="lineage_node")
+with c1:
+    node = scope.url_select("Data category, subject, recipient or country (type to search)", options,
+                       lambda n: labels.node_option(G, n), key="node")
 kind = G.nodes[node]["kind"]
 down_default = kind in ("data_category", "data_subject")
 direction = c2.radio("Direction", ["down", "up"], index=0 if down_default else 1, horizontal=True,
@@ -44,13 +34,35 @@ lin = lineage.downstream(G, node) if direction == "down" else lineage.upstream(G
 rows = lin.to_rows(labels=True)
 st.caption(f"{len(lin.hops)} hops · {len(rows)} paths · {ctx.label}")
 
-if render is not None and lin.hops:
-    st.graphviz_chart(render.lineage_to_dot(lin), width="stretch")
+if lin.hops:
+    st.graphviz_chart(lineage_to_dot(lin), width="stretch")
+
+codes = {d.get("label"): d.get("key") or n.split(":")[-1] for n, d in G.nodes(data=True) if d.get("kind") == "country"}
+HEADERS = {"data_category": "Data category", "purpose": "Purpose", "legal_basis": "Legal basis",
+           "recipient": "Recipient", "transferred_by": "Transferred by", "country": "Country",
+           "safeguards": "Safeguards", "scc": "SCC", "adequacy": "Adequacy", "retention": "Retention",
+           "status": "Status", "policy_ids": "Versions", "data_subject": "Data subject"}
+
+
+def display(r: dict) -> dict:
+    """A path row with labels for headers, the EEA and adequacy from the data files, no raw ids."""
+    out = {}
+    for k, v in r.items():
+        if k == "inferred_bases":
+            continue
+        if k == "scc":
+            v = {True: "yes", False: "no"}.get(v, "")
+        if k == "adequacy" and r.get("country"):
+            v = transfers_view.adequacy(codes.get(r["country"], "")).text
+        out[HEADERS.get(k, k.replace("_", " ").capitalize())] = ", ".join(map(str, v)) if isinstance(v, list) else v
+    if r.get("inferred_bases"):
+        out["Inferred bases"] = ", ".join(labels.label(G, b) for b in r["inferred_bases"])
+    return out
+
 
 st.subheader("Paths")
 if rows:
-    st.dataframe([{k: (", ".join(v) if isinstance(v, list) else v) for k, v in r.items()} for r in rows],
-                 hide_index=True, width="stretch")
+    st.dataframe([display(r) for r in rows], hide_index=True, width="stretch")
 else:
     st.info("Nothing flows from or to this fact in this direction.")
 
@@ -60,20 +72,21 @@ for h in lin.hops:
     ev = h.evidence[0] if h.evidence else {}
     review = labels.review_text((G.edges[h.source, h.target, h.relation].get("review")
                                  if G.has_edge(h.source, h.target, h.relation) else None))
-    hop_rows.append({"from": lin.label(h.source), "relation": h.relation.replace("_", " "), "to": lin.label(h.target),
-                     "status": h.status, "quote": ev.get("quote") or ev.get("note", ""), "section": ev.get("section", ""),
-                     "versions": ", ".join(h.policy_ids), "review": review,
-                     "evidence": scope.evidence_url(f"{h.source}|{h.relation}|{h.target}")})
+    hop_rows.append({"From": lin.label(h.source), "Relation": h.relation.replace("_", " "), "To": lin.label(h.target),
+                     "Status": h.status, "Quote": ev.get("quote") or ev.get("note", ""),
+                     "Section": ev.get("section", ""), "Versions": labels.versions_text(list(h.policy_ids)),
+                     "Review": review,
+                     "Evidence": scope.evidence_url(f"{h.source}|{h.relation}|{h.target}", ev.get("policy_id", ""))})
 st.dataframe(hop_rows, hide_index=True, width="stretch",
-             column_config={"evidence": st.column_config.LinkColumn("evidence", display_text="open"),
-                            "quote": st.column_config.TextColumn("quote", width="large")})
+             column_config={"Evidence": st.column_config.LinkColumn("Evidence", display_text="open"),
+                            "Quote": st.column_config.TextColumn("Quote", width="large")})
 
 buf = io.StringIO()
 if rows:
     w = csv.DictWriter(buf, fieldnames=list(rows[0]))
     w.writeheader()
     for r in rows:
-        w.writerow({k: inert("; ".join(v) if isinstance(v, list) else v) for k, v in r.items()})
+        w.writerow({k: tables.inert(v) for k, v in r.items()})
 slug = node.replace(":", "-").replace(".", "-")
 d1, d2, d3 = st.columns([1, 1, 3])
 d1.download_button("Download CSV", buf.getvalue(), file_name=f"lineage-{slug}-{direction}.csv", mime="text/csv")
@@ -88,8 +101,9 @@ if kind == "data_subject":
         for key in ("categories", "purposes", "legal_bases", "recipients", "retention", "rights"):
             if view.get(key):
                 st.markdown(f"**{key.replace('_', ' ').capitalize()}**")
-                st.dataframe([{k: v for k, v in x.items() if k in ("label", "quote", "policy_ids")} for x in view[key]],
-                             hide_index=True, width="stretch")
+                st.dataframe([{{"label": "Fact", "quote": "Quote", "policy_ids": "Versions"}[k]: (
+                    ", ".join(v) if isinstance(v, list) else v) for k, v in x.items()
+                    if k in ("label", "quote", "policy_ids")} for x in view[key]], hide_index=True, width="stretch")
         if view.get("transfers"):
             st.markdown("**Transfers**")
             st.dataframe(view["transfers"], hide_index=True, width="stretch")

@@ -1,11 +1,17 @@
-"""Policy text as HTML with the quotes behind facts marked; every character of policy text is escaped."""
+"""Policy text as HTML with the quotes behind facts marked; every character of policy text is escaped.
+
+The HTML goes to st.html, which runs no script; the one script here (scrolling the text to a quote) is
+our own constant code in a component of its own and never sees policy text.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import html
 from typing import Any
 
 import networkx as nx
+import streamlit as st
 
 from catalog.dashboard.labels import label
 
@@ -64,3 +70,29 @@ def evidence_spans(G: nx.MultiDiGraph, policy_id: str) -> list[tuple[int, int, s
             if ev.get("policy_id") == policy_id and ev.get("end", 0) > ev.get("start", 0):
                 out.append((ev["start"], ev["end"], f"{u}|{k}|{v}", f"{label(G, u)} {k} {label(G, v)}"))
     return sorted(out)
+
+
+# Our own code, no policy text: scrolls the policy text box (not the page) so that the first quote of the
+# selected fact sits in its upper third. The text may be drawn after this runs: it retries for a while.
+_SCROLL_JS = """
+export default function (component) {
+  let tries = 0;
+  const scroll = () => {
+    const box = document.querySelector('div.policy-text');
+    const mark = box && box.querySelector('mark.focus');
+    if (!mark) { return false; }
+    const offset = mark.getBoundingClientRect().top - box.getBoundingClientRect().top;
+    box.scrollTop += offset - box.clientHeight / 3;
+    return true;
+  };
+  const timer = setInterval(() => { if (scroll() || ++tries > 50) { clearInterval(timer); } }, 100);
+  return () => clearInterval(timer);
+}
+"""
+
+_scroll_component = st.components.v2.component("ropa_scroll_to_quote", js=_SCROLL_JS)
+
+
+def scroll_to_focus(token: str) -> None:
+    """Scroll the policy text to the selected fact's quote (once per token: a fact in a version)."""
+    _scroll_component(key=f"scroll-{hashlib.sha1(token.encode()).hexdigest()[:12]}", height=0)

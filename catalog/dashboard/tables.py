@@ -1,0 +1,46 @@
+"""Tables a DPO filters and downloads: row filters and inert CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import streamlit as st
+
+#: A cell starting with one of these is a formula to a spreadsheet program; CSV cells never are.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def matches(row: dict[str, Any], query: str) -> bool:
+    """Whether any cell of the row contains the query (case-insensitive; an empty query matches)."""
+    q = (query or "").strip().lower()
+    return not q or any(q in str(v).lower() for v in row.values())
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "all"
+
+
+def inert(value: Any) -> str:
+    """A cell value as text a spreadsheet program shows and never evaluates."""
+    text = "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
+    """Pure: the rows' columns as CSV text, every cell inert."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns)
+    for r in rows:
+        w.writerow([inert(r.get(c, "")) for c in columns])
+    return buf.getvalue()
+
+
+def csv_download(rows: list[dict[str, Any]], columns: Sequence[str], file_name: str,
+                 label: str = "Download CSV") -> None:
+    st.download_button(label, to_csv(rows, columns), file_name=file_name, mime="text/csv",
+                       icon=":material/download:", key=f"csv_{file_name}")
