@@ -309,6 +309,7 @@ def test_data_map_keeps_boxes_and_colours_after_a_filter_change(catalog13_server
     expect(page.locator("svg:has(g.node)").first).to_be_visible()
     before = _map_nodes(page)
     assert len(before) > 20 and all(n["w"] > 0 and n["h"] > 0 for n in before)
+    page.locator(".ropa-map").first.scroll_into_view_if_needed()
     _shot(page, "data-map")
     page.get_by_text("Special category data only").click()
     _idle(page)
@@ -389,6 +390,24 @@ def test_diff_box_shows_the_chosen_fact_after_a_version_change(catalog13_server,
     assert page.outside == [], page.outside
 
 
+def test_a_click_on_a_row_opens_it_in_full(catalog13_server, browser) -> None:
+    from playwright.sync_api import expect
+
+    page = browser
+    _open(page, catalog13_server, "transfers?org=alibaba-com", "Transfers")
+    picker = page.get_by_role("combobox", name="Transfer")
+    expect(picker).to_have_value(re.compile(r"→ China \(CN\)$"))
+    grid = page.locator("[data-testid='stDataFrame']").first.bounding_box()
+    row_height = 35  # the grid's header and rows; the row marker sits at the left edge
+    page.mouse.move(grid["x"] + 12, grid["y"] + row_height * 3 + row_height / 2)
+    page.mouse.click(grid["x"] + 12, grid["y"] + row_height * 3 + row_height / 2)  # the third row
+    _idle(page)
+    expect(picker).to_have_value(re.compile(r"→ Singapore \(SG\)$"))
+    expect(page.get_by_text("the EU has none for this country").first).to_be_visible()
+    assert "tr_pick=" in page.url and "country%3ASG" in page.url, page.url
+    assert page.outside == [], page.outside
+
+
 def test_screenshots_of_the_pages_a_dpo_works_in(catalog13_server, browser) -> None:
     from playwright.sync_api import expect
 
@@ -404,7 +423,10 @@ def test_screenshots_of_the_pages_a_dpo_works_in(catalog13_server, browser) -> N
     _open(page, catalog13_server, "transfers?org=alibaba-com", "Transfers")
     _shot(page, "transfers")
     _open(page, catalog13_server, "review?" + ALIBABA_2019, "Review")
-    expect(page.get_by_role("button", name="Save decision")).to_be_visible()
+    save = page.get_by_role("button", name="Save decision")
+    save.scroll_into_view_if_needed()
+    expect(save).to_be_visible()
+    page.mouse.wheel(0, 250)
     _shot(page, "review")
     _open(page, catalog13_server, "activities?org=alibaba-com", "Processing activities")
     _shot(page, "activities")

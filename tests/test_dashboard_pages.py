@@ -420,8 +420,8 @@ CONTENT = {
     "data_map": lambda at: "<svg" in map_svg(at) and "Processing graph" in map_svg(at),
     "lineage": lambda at: len(frame(at, "Quote")) > 0,
     "evidence": lambda at: 'class="policy-text"' in htmls(at) and "<mark" in htmls(at),
-    "diff": lambda at: len(at.segmented_control(key="diff_change").options) == 3
-    or "fewer than two policy versions" in texts(at),
+    "diff": lambda at: "fewer than two policy versions" in texts(at)
+    or len(at.segmented_control(key="diff_change").options) == 3,
     "review": lambda at: len(frame(at, "Risk")) > 0,
 }
 

@@ -25,7 +25,7 @@ rows = [{**{c: r[c] for c in ROPA_COLUMNS}, "Controller": r.get("controller", ""
          "Policy versions": ", ".join(r.get("policy_ids", [])), "_id": f"{r.get('organisation')}|{r.get('purpose_id')}"}
         for r in data.ropa_rows(ctx)]
 st.caption(f"{len(rows)} processing activities · {ctx.label} · columns in the order and wording of the UK ICO's "
-           "documentation template")
+           "documentation template · click a row to open it in full")
 
 f1, f2 = st.columns([2, 3])
 query = f1.text_input("Filter rows", key="ropa_filter", bind="query-params",
@@ -35,8 +35,8 @@ columns = f2.multiselect("Columns", every, default=CORE, key="ropa_columns", bin
                          help=f"The {len(ROPA_COLUMNS)} columns of the ICO template and where each row comes from")
 f2.caption(f"{len(columns)} of {len(every)} columns shown")
 shown = [r for r in rows if tables.matches({c: r[c] for c in every}, query)]
-st.dataframe([{c: r[c] for c in columns} for r in shown], hide_index=True, width="stretch",
-             column_config={c: st.column_config.TextColumn(c, width="medium") for c in columns})
+tables.table([{c: r[c] for c in columns} for r in shown], [r["_id"] for r in shown], key="ropa_table",
+             opens="ropa_pick", column_config={c: st.column_config.TextColumn(c, width="medium") for c in columns})
 
 d1, d2 = st.columns([1, 3])
 with d1:

@@ -22,12 +22,13 @@ chk = f2.multiselect("Check", [c for c, _ in checks], key="fi_check", bind="quer
 query = f3.text_input("Filter rows", key="fi_filter", bind="query-params", placeholder="e.g. Google, retention")
 shown = [r for r in rows if (not sev or r["Severity"] in sev) and (not chk or r["check"] in chk)
          and tables.matches(r, query)]
-st.caption(f"{len(shown)} of {len(rows)} finding(s) · {ctx.label} · most severe first; rejected facts raise none")
+st.caption(f"{len(shown)} of {len(rows)} finding(s) · {ctx.label} · most severe first; rejected facts raise none · "
+           "click a row to open it in full")
 if not rows:
     st.success("No findings in this selection.")
     st.stop()
 COLUMNS = ["Severity", "Finding", "About", "Organisation and versions", "Detail"]
-st.dataframe([{c: r[c] for c in COLUMNS} for r in shown], hide_index=True, width="stretch",
+tables.table([{c: r[c] for c in COLUMNS} for r in shown], [r["id"] for r in shown], key="fi_table", opens="fi_pick",
              column_config={"Severity": st.column_config.TextColumn(width="small"),
                             "Finding": st.column_config.TextColumn(width="large"),
                             "Detail": st.column_config.TextColumn(width="large")})

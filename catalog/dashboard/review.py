@@ -27,7 +27,8 @@ m1, m2, m3 = st.columns(3)
 m1.metric("Done", done, help="Facts and links with a decision in force in this selection")
 m2.metric("Left", len(rows) - done)
 m3.metric("With a finding, left", sum(1 for r in rows if not r["done"] and r["risk"] != review_queue.NO_RISK))
-st.caption(f"{ctx.label} · riskiest first (the severity of the findings naming it), then the least sure reading")
+st.caption(f"{ctx.label} · riskiest first (the severity of the findings naming it), then the least sure reading · "
+           "click a row to review it")
 
 tab_queue, tab_add, tab_done = st.tabs(["Review queue", "Add a missing link", "Decisions"])
 with tab_queue:
@@ -43,11 +44,11 @@ with tab_queue:
             st.session_state["review_target"] = url_fact
             listed = listed if any(r["target"] == url_fact for r in listed) else \
                 [r for r in rows if r["target"] == url_fact] + listed
-    st.dataframe([{"Risk": r["risk"], "Fact or link": r["label"], "Kind": r["kind"], "Read as": r["read_as"],
+    tables.table([{"Risk": r["risk"], "Fact or link": r["label"], "Kind": r["kind"], "Read as": r["read_as"],
                    "Confidence": "—" if r["confidence"] is None else f"{r['confidence']:.2f}",
                    "Versions": labels.versions_text(r["versions"]),
-                   "Decision": r["decision"]} for r in listed[:500]],
-                 hide_index=True, width="stretch", height=260,
+                   "Decision": r["decision"]} for r in listed[:500]], [r["target"] for r in listed[:500]],
+                 key="rq_table", opens="review_target", height=260,
                  column_config={"Fact or link": st.column_config.TextColumn(width="large")})
     if all(r["confidence"] is None for r in rows):
         st.caption("This catalog records no confidence: inferred links (read from no single sentence) come "

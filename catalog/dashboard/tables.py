@@ -44,3 +44,17 @@ def csv_download(rows: list[dict[str, Any]], columns: Sequence[str], file_name: 
                  label: str = "Download CSV") -> None:
     st.download_button(label, to_csv(rows, columns), file_name=file_name, mime="text/csv",
                        icon=":material/download:", key=f"csv_{file_name}")
+
+
+def table(rows: list[dict[str, Any]], ids: Sequence[str], *, key: str, opens: str, **kwargs: Any) -> None:
+    """st.dataframe whose row a click selects: the row's id goes to the `opens` selectbox (its detail view).
+
+    Call it before that selectbox is drawn. A selection is applied once, so the selectbox stays free.
+    """
+    event = st.dataframe(rows, hide_index=True, width="stretch", key=key, on_select="rerun",
+                         selection_mode="single-row", **kwargs)
+    picked = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+    chosen = ids[picked[0]] if picked and picked[0] < len(ids) else None
+    if chosen is not None and chosen != st.session_state.get(f"_{key}_applied"):
+        st.session_state[opens] = chosen
+    st.session_state[f"_{key}_applied"] = chosen

@@ -19,7 +19,7 @@ gaps = f3.toggle("Unsafeguarded only", key="tr_gaps", bind="query-params",
 shown = [r for r in rows if (not chosen or r["Country"] in chosen) and tables.matches(r, query)
          and (not gaps or (r["third_country"] and not r["safeguarded"]))]
 st.caption(f"{len(shown)} of {len(rows)} transfer(s) · {ctx.label} · adequacy from the European Commission's "
-           "decisions (adequacy.yaml); an EEA country is not a third country")
+           "decisions (adequacy.yaml); an EEA country is not a third country · click a row to open it in full")
 
 COLUMNS = list(transfers_view.COLUMNS)
 WIDTHS = {"From": "medium", "Country": "medium", "Adequacy": "small", "Safeguards": "medium", "SCC": "small",
@@ -27,8 +27,8 @@ WIDTHS = {"From": "medium", "Country": "medium", "Adequacy": "small", "Safeguard
 if not rows:
     st.info("The policy states no transfer in this selection.")
 else:
-    st.dataframe([{c: r[c] for c in COLUMNS} for r in shown], hide_index=True, width="stretch",
-                 column_config={c: st.column_config.TextColumn(width=w) for c, w in WIDTHS.items()})
+    tables.table([{c: r[c] for c in COLUMNS} for r in shown], [r["fact"] for r in shown], key="tr_table",
+                 opens="tr_pick", column_config={c: st.column_config.TextColumn(width=w) for c, w in WIDTHS.items()})
     tables.csv_download(shown, COLUMNS + ["quote", "section"], f"transfers-{tables.slug(ctx.label)}.csv")
     if shown:
         st.subheader("One transfer in full")
