@@ -8,7 +8,8 @@ on the next rerun.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import networkx as nx
 import streamlit as st
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_POLICIES = ROOT / "data" / "policies"
+
+T = TypeVar("T")
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
@@ -138,27 +141,72 @@ def fact_versions(G: nx.MultiDiGraph, fact: str) -> list[str]:
 # ---------------------------------------------------------------- library calls
 
 
-@st.cache_data(show_spinner=False, ttl=600)
-def _findings(url: str, policy_id: str, stamp: str) -> list[dict[str, Any]]:
+def per_scope(compute: Callable[[str, str, str], T]) -> Callable[[Context], T]:
+    """A library call on the scope's graph, cached on (database URL, scope, catalog stamp), called with a Context.
+
+    compute(url, scope, stamp) stays reachable as `.cached` (the tests read the workbook that way).
+    """
+    cached = st.cache_data(show_spinner=False, ttl=600)(compute)
+
+    def of(ctx: Context) -> T:
+        return cached(ctx.url, ctx.scope, ctx.stamp)
+
+    of.cached = cached  # type: ignore[attr-defined]
+    of.__doc__ = compute.__doc__
+    return of
+
+
+@per_scope
+def findings(url: str, scope: str, stamp: str) -> list[dict[str, Any]]:
+    """catalog.risks.find_risks of the scope (rejected facts left out), most severe first."""
     from catalog.risks import find_risks
 
-    rows = [f.to_dict() for f in find_risks(without_rejected(_graph(url, policy_id, stamp)))]
+    rows = [f.to_dict() for f in find_risks(without_rejected(_graph(url, scope, stamp)))]
     return sorted(rows, key=lambda f: (SEVERITY_ORDER.get(str(f.get("severity", "")).lower(), 9), f.get("check", "")))
 
 
-def findings(ctx: Context) -> list[dict[str, Any]]:
-    return _findings(ctx.url, ctx.scope, ctx.stamp)
-
-
-@st.cache_data(show_spinner=False, ttl=600)
-def _completeness(url: str, policy_id: str, stamp: str) -> list[dict[str, Any]]:
+@per_scope
+def completeness(url: str, scope: str, stamp: str) -> list[dict[str, Any]]:
+    """catalog.risks.completeness: Art. 30(1) fields filled per processing activity."""
     from catalog.risks import completeness
 
-    return completeness(_graph(url, policy_id, stamp))
+    return completeness(_graph(url, scope, stamp))
 
 
-def completeness(ctx: Context) -> list[dict[str, Any]]:
-    return _completeness(ctx.url, ctx.scope, ctx.stamp)
+@per_scope
+def ropa_rows(url: str, scope: str, stamp: str) -> list[dict[str, Any]]:
+    """catalog.ropa.ropa_rows: one dict per processing activity, with its provenance."""
+    from catalog.ropa import ropa_rows
+
+    return ropa_rows(_graph(url, scope, stamp))
+
+
+@per_scope
+def controller_details(url: str, scope: str, stamp: str) -> dict[str, Any]:
+    """catalog.ropa.controller_details: the controller, representative and DPO block."""
+    from catalog.ropa import controller_details
+
+    d = controller_details(_graph(url, scope, stamp))
+    return dict(d) if d else {}
+
+
+@st.cache_data(show_spinner="Writing the workbook…", ttl=600)
+def ropa_xlsx_bytes(url: str, scope: str, stamp: str) -> bytes:
+    """The ROPA workbook (catalog.spreadsheet.write_xlsx) of a scope, as bytes: written when asked for."""
+    import tempfile
+
+    from catalog.risks import find_risks
+    from catalog.spreadsheet import write_xlsx
+
+    G = _graph(url, scope, stamp)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ropa.xlsx"
+        write_xlsx(path, G, findings=find_risks(without_rejected(G)))
+        return path.read_bytes()
+
+
+def ropa_xlsx(ctx: Context) -> bytes:
+    return ropa_xlsx_bytes(ctx.url, ctx.scope, ctx.stamp)
 
 
 @st.cache_data(show_spinner=False, ttl=600)
@@ -177,46 +225,3 @@ def policy_diff(ctx: Context, old_id: str, new_id: str) -> dict[str, Any]:
 
 def policy_diff_rows(ctx: Context, old_id: str, new_id: str) -> list[dict[str, str]]:
     return _policy_diff(ctx.url, old_id, new_id, ctx.stamp)[1]
-
-
-@st.cache_data(show_spinner=False, ttl=600)
-def _ropa_rows(url: str, policy_id: str, stamp: str) -> list[dict[str, Any]]:
-    from catalog.ropa import ropa_rows
-
-    return ropa_rows(_graph(url, policy_id, stamp))
-
-
-def ropa_rows(ctx: Context) -> list[dict[str, Any]]:
-    """catalog.ropa.ropa_rows of the selection: one dict per processing activity, with its provenance (cached)."""
-    return _ropa_rows(ctx.url, ctx.scope, ctx.stamp)
-
-
-@st.cache_data(show_spinner=False, ttl=600)
-def _controller_details(url: str, policy_id: str, stamp: str) -> dict[str, Any]:
-    from catalog.ropa import controller_details
-
-    d = controller_details(_graph(url, policy_id, stamp))
-    return dict(d) if d else {}
-
-
-def controller_details(ctx: Context) -> dict[str, Any]:
-    return _controller_details(ctx.url, ctx.scope, ctx.stamp)
-
-
-@st.cache_data(show_spinner="Writing the workbook…", ttl=600)
-def ropa_xlsx_bytes(url: str, policy_id: str, stamp: str) -> bytes:
-    import tempfile
-
-    from catalog.risks import find_risks
-    from catalog.spreadsheet import write_xlsx
-
-    G = _graph(url, policy_id, stamp)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ropa.xlsx"
-        write_xlsx(path, G, findings=find_risks(without_rejected(G)))
-        return path.read_bytes()
-
-
-def ropa_xlsx(ctx: Context) -> bytes:
-    """The ROPA workbook (catalog.spreadsheet.write_xlsx) of the selection, as bytes (cached)."""
-    return ropa_xlsx_bytes(ctx.url, ctx.scope, ctx.stamp)
