@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SOURCES = (SHARED / "seed" / "000_1847cb862053c11f.txt", SHARED / "corpus" / "alibaba-history",
            SHARED / "corpus" / "other")
-PAGES = ("overview", "activities", "transfers", "findings", "data_map", "lineage", "evidence", "diff", "review")
+PAGES = ("overview", "activities", "transfers", "findings", "data_map", "lineage", "evidence", "diff", "changes",
+         "review")
 TARGET_S = 2.0
 
 

@@ -38,7 +38,7 @@ WAIT_MS = 90_000
 
 PAGES = {"": "Record of processing activities", "activities": "Processing activities", "transfers": "Transfers",
          "findings": "Findings", "data_map": "Data map", "lineage": "Lineage", "evidence": "Evidence",
-         "diff": "Policy diff", "review": "Review"}
+         "diff": "Policy diff", "changes": "What changed", "review": "Review"}
 ALIBABA_2019 = "org=alibaba-com&version=alibaba-com-2019-01-17"
 SPECIAL_FILL = "#ff9e9e"
 

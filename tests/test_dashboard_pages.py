@@ -423,6 +423,7 @@ CONTENT = {
     "diff": lambda at: "fewer than two policy versions" in texts(at)
     or len(at.segmented_control(key="diff_change").options) == 3,
     "review": lambda at: len(frame(at, "Risk")) > 0,
+    "changes": lambda at: "No organisation has two versions" in texts(at) or len(frame(at, "change")) > 0,
 }
 
 
