@@ -114,6 +114,9 @@ change = scope.url_select("Show", list(CHANGES), lambda c: f"{c.capitalize()} ({
 show(change)
 
 with st.expander("Every difference (facts and links) as a table"):
-    st.dataframe(data.policy_diff_rows(ctx, old_id, new_id), hide_index=True, width="stretch")
+    st.dataframe([{"Change": r["change"], "Fact or link": r["label"], "Kind": r["kind"].replace("_", " "),
+                   "Changed fields": r["fields"], f"Quote in {old_id}": r["old_quote"],
+                   f"Quote in {new_id}": r["new_quote"]} for r in data.policy_diff_rows(ctx, old_id, new_id)],
+                 hide_index=True, width="stretch")
     st.download_button("Download JSON", json.dumps(d, indent=2, default=str),
                        file_name=f"diff-{old_id}-{new_id}.json", mime="application/json")
