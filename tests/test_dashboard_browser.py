@@ -403,7 +403,7 @@ def test_a_click_on_a_row_opens_it_in_full(catalog13_server, browser) -> None:
     page.mouse.click(grid["x"] + 12, grid["y"] + row_height * 3 + row_height / 2)  # the third row
     _idle(page)
     expect(picker).to_have_value(re.compile(r"→ Singapore \(SG\)$"))
-    expect(page.get_by_text("the EU has none for this country").first).to_be_visible()
+    expect(page.get_by_text("not applicable here: Adequacy decision").first).to_be_visible()
     assert "tr_pick=" in page.url and "country%3ASG" in page.url, page.url
     assert page.outside == [], page.outside
 

@@ -1,5 +1,5 @@
-"""The dashboard's pure helpers: how sure a reading is, the review queue's order, adequacy from the data
-files, inert CSV, the cleaned SVG, the map's fallback version and its Art. 9 notes."""
+"""The dashboard's pure helpers: how sure a reading is, the review queue's order, transfer rows as the
+risk checks decide them, inert CSV, the cleaned SVG, the map's fallback version and its Art. 9 notes."""
 
 from __future__ import annotations
 
@@ -70,24 +70,36 @@ def test_the_queue_puts_risk_first_then_the_least_sure():
     assert review_queue.next_left([dict(r, done=True) for r in rows], order[0]) is None
 
 
-@pytest.mark.parametrize("code, status, text", [
-    ("DE", "eea", "EEA"), ("FR", "eea", "EEA"), ("US", "partial", "partial"), ("GB", "full", "adequate"),
-    ("JP", "full", "adequate"), ("SG", "none", "none"), ("CN", "none", "none"), ("ZZ", "unknown", "unknown"),
-])
-def test_adequacy_comes_from_the_data_files(code, status, text):
-    standing = transfers_view.adequacy(code)
-    assert (standing.status, standing.text) == (status, text)
-    assert standing.third_country == (status != "eea")
-
-
-def test_no_adequacy_safeguard_where_the_eu_decided_none():
+def _transfer_graph() -> nx.MultiDiGraph:
+    """One controller sending data to Germany, Singapore (SCCs and a claimed adequacy decision) and the US."""
     G = nx.MultiDiGraph()
-    kept, note = transfers_view.safeguard_names(G, ["scc", "adequacy", "dpf"], transfers_view.adequacy("SG"))
-    assert kept == ["SCC"] and "EU has none" in note
-    kept, note = transfers_view.safeguard_names(G, ["scc", "adequacy"], transfers_view.adequacy("ZZ"))
-    assert kept == ["SCC", "adequacy"] and not note  # unnamed countries: some may be adequate
-    kept, note = transfers_view.safeguard_names(G, ["scc"], transfers_view.adequacy("DE"))
-    assert kept == [] and "within the EEA" in note
+    G.graph["policies"] = {"p1": {"effective_date": "2024-01-01"}}
+    quote = {"policy_id": "p1", "section": "Transfers", "start": 0, "end": 10, "rule": "t"}
+    G.add_node("controller:acme", kind="controller", label="ACME", policy_ids=["p1"], attrs={}, by_policy={},
+               evidence=[])
+    for code, name in (("DE", "Germany"), ("SG", "Singapore"), ("US", "United States")):
+        G.add_node(f"country:{code}", kind="country", label=name, key=code, ident=code, policy_ids=["p1"],
+                   attrs={}, by_policy={}, evidence=[])
+    G.add_node("safeguard:scc", kind="safeguard", label="Standard Contractual Clauses", policy_ids=["p1"], attrs={},
+               by_policy={}, evidence=[{**quote, "quote": "Standard contractual clauses."},
+                                       {**quote, "quote": "We rely on standard contractual clauses approved by the EC."}])
+    for code, safeguards in (("DE", ["scc"]), ("SG", ["scc", "adequacy"]), ("US", [])):
+        a = {"safeguards": safeguards, "scc": "scc" in safeguards, "adequacy": "none"}
+        G.add_edge("controller:acme", f"country:{code}", key="transferred_to", relation="transferred_to",
+                   status="stated", policy_ids=["p1"], attrs=a, by_policy={"p1": {"status": "stated", **a}},
+                   evidence=[{**quote, "quote": f"We store data in {code}."}])
+    return G
+
+
+def test_transfer_rows_stand_as_the_risk_checks_decide():
+    rows = {r["Country"]: r for r in transfers_view.transfers(_transfer_graph())}
+    de, sg, us = rows["Germany (DE)"], rows["Singapore (SG)"], rows["United States (US)"]
+    assert (de["Adequacy"], de["SCC"], de["Safeguards"], de["third_country"]) == ("EEA", "—", "—", False)
+    assert sg["Adequacy"] == "none" and sg["Safeguards"] == "SCC" and "adequacy" not in sg["Safeguards"].lower()
+    assert "not applicable here: Adequacy decision" in sg["Note"]
+    assert sg["SCC quote"] == "We rely on standard contractual clauses approved by the EC."  # a sentence, not the heading
+    assert sg["quote"] == "We store data in SG." and sg["safeguarded"]
+    assert us["Adequacy"] == "partial" and us["Safeguards"] == "none stated" and not us["safeguarded"]
 
 
 def test_csv_cells_are_inert_text():

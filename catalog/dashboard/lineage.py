@@ -8,6 +8,7 @@ import streamlit as st
 
 from catalog import lineage
 from catalog.dashboard import data, labels, scope, tables, transfers_view
+from catalog.workbook import inert
 from catalog.render import lineage_to_dot
 
 ctx = scope.context()
@@ -37,7 +38,6 @@ st.caption(f"{len(lin.hops)} hops · {len(rows)} paths · {ctx.label}")
 if lin.hops:
     st.graphviz_chart(lineage_to_dot(lin), width="stretch")
 
-codes = {d.get("label"): d.get("key") or n.split(":")[-1] for n, d in G.nodes(data=True) if d.get("kind") == "country"}
 HEADERS = {"data_category": "Data category", "purpose": "Purpose", "legal_basis": "Legal basis",
            "recipient": "Recipient", "transferred_by": "Transferred by", "country": "Country",
            "safeguards": "Safeguards", "scc": "SCC", "adequacy": "Adequacy", "retention": "Retention",
@@ -45,15 +45,15 @@ HEADERS = {"data_category": "Data category", "purpose": "Purpose", "legal_basis"
 
 
 def display(r: dict) -> dict:
-    """A path row with labels for headers, the EEA and adequacy from the data files, no raw ids."""
+    """A path row with labels for headers and values, no raw ids (adequacy: catalog.risks.transfer_standing's)."""
     out = {}
     for k, v in r.items():
         if k == "inferred_bases":
             continue
         if k == "scc":
             v = {True: "yes", False: "no"}.get(v, "")
-        if k == "adequacy" and r.get("country"):
-            v = transfers_view.adequacy(codes.get(r["country"], "")).text
+        if k == "adequacy":
+            v = transfers_view.ADEQUACY_TEXT.get(v, v)
         out[HEADERS.get(k, k.replace("_", " ").capitalize())] = ", ".join(map(str, v)) if isinstance(v, list) else v
     if r.get("inferred_bases"):
         out["Inferred bases"] = ", ".join(labels.label(G, b) for b in r["inferred_bases"])
@@ -86,7 +86,7 @@ if rows:
     w = csv.DictWriter(buf, fieldnames=list(rows[0]))
     w.writeheader()
     for r in rows:
-        w.writerow({k: tables.inert(v) for k, v in r.items()})
+        w.writerow({k: inert(v) for k, v in r.items()})
 slug = node.replace(":", "-").replace(".", "-")
 d1, d2, d3 = st.columns([1, 1, 3])
 d1.download_button("Download CSV", buf.getvalue(), file_name=f"lineage-{slug}-{direction}.csv", mime="text/csv")

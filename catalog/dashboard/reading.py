@@ -1,14 +1,15 @@
 """How a fact or link was read, and how sure that reading is: what a DPO reviews first.
 
-The extractor records `read_as` ("table row", "statement", "list item", "heading scope", "section
-scope", "inferred") and `confidence` (0..1) in a fact's or link's attributes. Where a catalog was built
-before it did, the link's status stands in: a stated link was read from one sentence, an inferred one
-was not (and is reviewed first).
+catalog.graph.reading gives (read_as, confidence) from the attributes the extractor records, with the
+link's status standing in for read_as when it records none. Without a confidence, the review queue
+still needs an order: the status's stand-in (an inferred link, read from no single sentence, first).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from catalog.graph import reading as graph_reading
 
 #: Stand-in confidence of a reading without its own: by the status of the link.
 STATUS_CONFIDENCE = {"stated": 0.9, "reviewed": 1.0, "inferred": 0.5}
@@ -16,34 +17,27 @@ STATUS_CONFIDENCE = {"stated": 0.9, "reviewed": 1.0, "inferred": 0.5}
 
 def _attrs(item: dict[str, Any], policy_id: str = "") -> dict[str, Any]:
     """The attributes one version gave the item (by_policy), else the merged ones."""
-    if policy_id:
-        mine = (item.get("by_policy") or {}).get(policy_id)
-        if mine:
-            return mine
-    return item.get("attrs") or {}
+    mine = (item.get("by_policy") or {}).get(policy_id) if policy_id else None
+    return mine or item.get("attrs") or {}
 
 
 def confidence(item: dict[str, Any], policy_id: str = "") -> float | None:
     """The extractor's own confidence in the reading (0..1), or None when the catalog has none."""
-    value = _attrs(item, policy_id).get("confidence")
     try:
-        return max(0.0, min(1.0, float(value))) if value is not None else None
+        value = graph_reading(item, policy_id)[1]
     except (TypeError, ValueError):
         return None
+    return max(0.0, min(1.0, value)) if value is not None else None
 
 
 def status(item: dict[str, Any], policy_id: str = "") -> str:
     """stated | inferred | reviewed (facts, which have no status of their own, count as stated)."""
-    own = (_attrs(item, policy_id).get("status") if policy_id else None) or item.get("status")
-    return str(own or "stated")
+    return str(_attrs(item, policy_id).get("status") or item.get("status") or "stated")
 
 
 def read_as(item: dict[str, Any], policy_id: str = "") -> str:
-    """How the text was read ("table row", "statement", ...), else the status it stands for."""
-    value = _attrs(item, policy_id).get("read_as")
-    if value:
-        return str(value)
-    return "inferred" if status(item, policy_id) == "inferred" else "statement"
+    """How the text was read ("table row", "statement", ...; catalog.graph.reading)."""
+    return graph_reading(item, policy_id)[0]
 
 
 def sureness(item: dict[str, Any], policy_id: str = "") -> float:

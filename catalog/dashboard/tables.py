@@ -10,8 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-#: A cell starting with one of these is a formula to a spreadsheet program; CSV cells never are.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from catalog.workbook import inert
 
 
 def matches(row: dict[str, Any], query: str) -> bool:
@@ -24,19 +23,14 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "all"
 
 
-def inert(value: Any) -> str:
-    """A cell value as text a spreadsheet program shows and never evaluates."""
-    text = "; ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def to_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     """Pure: the rows' columns as CSV text, every cell inert."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(columns)
     for r in rows:
-        w.writerow([inert(r.get(c, "")) for c in columns])
+        w.writerow([inert("; ".join(map(str, v)) if isinstance(v := r.get(c, ""), (list, tuple)) else v)
+                    for c in columns])
     return buf.getvalue()
 
 

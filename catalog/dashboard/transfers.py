@@ -19,7 +19,8 @@ gaps = f3.toggle("Unsafeguarded only", key="tr_gaps", bind="query-params",
 shown = [r for r in rows if (not chosen or r["Country"] in chosen) and tables.matches(r, query)
          and (not gaps or (r["third_country"] and not r["safeguarded"]))]
 st.caption(f"{len(shown)} of {len(rows)} transfer(s) · {ctx.label} · adequacy from the European Commission's "
-           "decisions (adequacy.yaml); an EEA country is not a third country · click a row to open it in full")
+           "decisions (adequacy.yaml; an EEA country is not a third country), as in the spreadsheet and the risk "
+           "checks · click a row to open it in full")
 
 COLUMNS = list(transfers_view.COLUMNS)
 WIDTHS = {"From": "medium", "Country": "medium", "Adequacy": "small", "Safeguards": "medium", "SCC": "small",
@@ -38,8 +39,10 @@ else:
         t = by_fact[fact]
         with st.container(border=True):
             st.markdown(f"**{t['From']} → {t['Country']}**")
-            st.table([{"field": k, "value": str(t[k])} for k in ("Adequacy", "Safeguards", "SCC", "Note", "Status",
-                                                                  "Versions", "Review") if t[k]], hide_index=True)
+            st.table([{"Field": k, "Value": str(v)} for k, v in (
+                ("Adequacy", t["Adequacy"]), ("Safeguards", "; ".join(t["safeguard_labels"]) or t["Safeguards"]),
+                ("SCC", t["SCC"]), ("Note", t["Note"]), ("Status", t["Status"]), ("Versions", t["Versions"]),
+                ("Review", t["Review"])) if v], hide_index=True)
             st.caption(f"What the policy says · {t['policy']} · {t['section'] or '(no section)'}")
             st.text(t["quote"] or "(no quote)")
             if t["SCC quote"]:
