@@ -3,11 +3,15 @@
 Left to right the columns follow the data: subjects, categories, purposes, legal bases, recipients,
 countries, safeguards; controller, retention, rights and cookies sit in their own clusters.
 Special-category data is marked, inferred edges are dashed, transfers carry their SCC flag.
-DOT node names are synthetic (n0, n1, ...): our ids contain ':', which DOT reads as a port.
+DOT node names are synthetic (n<digits>): our ids contain ':', which DOT reads as a port. Each name is
+derived from the fact's id alone, so a fact keeps its name (and its SVG element id) in every filtered
+view: a browser that morphs one drawing into the next never gives one fact's shape to another.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import graphviz
@@ -67,14 +71,33 @@ def _text(s: Any, width: int = 28) -> str:
     return "\\n".join(lines)
 
 
-def _node_label(data: dict[str, Any]) -> str:
+def dot_name(node_id: str) -> str:
+    """The DOT name (and SVG id) of a fact: the same in every drawing that holds it."""
+    return f"n{int(hashlib.blake2s(node_id.encode('utf-8'), digest_size=5).hexdigest(), 16)}"
+
+
+def dot_names(nodes: list[str]) -> dict[str, str]:
+    """dot_name of each node; the (improbable) clash of two names is broken by id order."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for n in sorted(nodes):
+        name = dot_name(n)
+        while name in taken:
+            name += "_"
+        names[n] = name
+        taken.add(name)
+    return names
+
+
+def _node_label(data: dict[str, Any], note: str = "") -> str:
     label = data.get("label") or data.get("ident", "")
     attrs = data.get("attrs") or {}
     if attrs.get("special_category"):
         label = f"{label} [Art. 9]"
     if data.get("kind") == Kind.RECIPIENT and attrs.get("home_country"):
         label = f"{label} ({attrs['home_country']})"
-    return _text(label)
+    text = _text(label)
+    return f"{text}\\n{_text(note)}" if note else text
 
 
 def _edge_label(data: dict[str, Any], country: str = "") -> str:
@@ -94,15 +117,20 @@ def _edge_label(data: dict[str, Any], country: str = "") -> str:
     return f"adequacy: {a['adequacy']}" if a.get("adequacy") else ""
 
 
-def to_dot(G: nx.MultiDiGraph, title: str = "", highlight: set[str] | None = None) -> str:
-    """DOT source for the graph: one cluster per kind, columns in the order data flows."""
+def to_dot(G: nx.MultiDiGraph, title: str = "", highlight: set[str] | None = None,
+           notes: Mapping[str, str] | None = None) -> str:
+    """DOT source for the graph: one cluster per kind, columns in the order data flows.
+
+    notes: an extra line under a fact's label (e.g. the Art. 9 condition of special-category data).
+    """
     highlight = highlight or set()
+    notes = notes or {}
     dot = graphviz.Digraph("ropa", graph_attr={
         "rankdir": "LR", "newrank": "true", "nodesep": "0.15", "ranksep": "0.9", "fontname": "Helvetica",
         "label": _text(title, 80) if title else "", "labelloc": "t", "fontsize": "18"},
         node_attr={"style": "filled,rounded", "fontname": "Helvetica", "fontsize": "10"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.6"})
-    names = {n: f"n{i}" for i, n in enumerate(sorted(G.nodes))}
+    names = dot_names(list(G.nodes))
     kinds = list(KIND_STYLE) + sorted({k for _, k in G.nodes(data="kind")} - set(KIND_STYLE))
     firsts: dict[str, str] = {}  # one DOT node per kind, to chain the columns in order
     for kind in kinds:
@@ -111,7 +139,9 @@ def to_dot(G: nx.MultiDiGraph, title: str = "", highlight: set[str] | None = Non
             continue
         cluster_title, fill, shape = KIND_STYLE.get(kind, (str(kind), "#ffffff", "box"))
         # facts linked to nothing (rights, general retention...) share one box: the picture stays short
-        unlinked = [n for n in members if G.degree(n) == 0 and n not in highlight]
+        # (never special-category data: its red box and Art. 9 condition must stay visible)
+        unlinked = [n for n in members if G.degree(n) == 0 and n not in highlight
+                    and not (G.nodes[n].get("attrs") or {}).get("special_category")]
         linked = [n for n in members if n not in unlinked] if len(unlinked) > 1 else members
         with dot.subgraph(name=f"cluster_{kind}") as sub:
             sub.attr(label=cluster_title, style="rounded,dashed", color="#bbbbbb", fontsize="12", rank="same")
@@ -122,12 +152,12 @@ def to_dot(G: nx.MultiDiGraph, title: str = "", highlight: set[str] | None = Non
             firsts[kind] = f"unlinked_{kind}" if len(unlinked) > 1 else names[linked[0]]
             for n in linked:
                 data = G.nodes[n]
-                attrs = {"shape": shape, "fillcolor": fill, "tooltip": _text(n, 200)}
+                attrs = {"shape": shape, "fillcolor": fill, "tooltip": _text(n, 200), "id": names[n]}
                 if (data.get("attrs") or {}).get("special_category"):
                     attrs.update(fillcolor=SPECIAL_FILL, peripheries="2", color="#b00000")
                 if n in highlight:
                     attrs.update(color=HIGHLIGHT, penwidth="3")
-                sub.node(names[n], _node_label(data), **attrs)
+                sub.node(names[n], _node_label(data, notes.get(n, "")), **attrs)
     columns = [firsts[k] for k in COLUMNS if k in firsts]
     for a, b in zip(columns, columns[1:]):  # invisible: they only keep the columns in data-flow order
         dot.edge(a, b, style="invis", weight="0")

@@ -17,6 +17,25 @@ CORPUS = SHARED / "corpus"
 POSTGRES_URL = os.environ.get("ROPA_TEST_POSTGRES_URL", "")
 
 
+#: The catalog the dashboard is tried on, as a DPO's reviewer did: the seed (2 versions), the Alibaba.com
+#: history (6: one snapshot re-dates an old text) and the other companies' policies (5): 13 versions.
+CATALOG13_SOURCES = (SEED, CORPUS / "alibaba-history", CORPUS / "other")
+
+
+@pytest.fixture(scope="session")
+def catalog13_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite file holding the 13-version catalog, built once per test session (tests that write
+    review decisions copy it first)."""
+    from catalog.build import build
+    from catalog.store import make_engine
+
+    db = tmp_path_factory.mktemp("catalog13") / "catalog.db"
+    engine = make_engine(str(db))
+    build(list(CATALOG13_SOURCES), engine)
+    engine.dispose()
+    return str(db)
+
+
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     assert SEED.exists(), f"the seed is missing at {SEED}"

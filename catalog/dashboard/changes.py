@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from dashboard_pages import common
+from catalog.dashboard import data, scope
 
 SEVERITY_ICON = {"high": ":red[**HIGH**]", "medium": ":orange[**MEDIUM**]", "low": ":gray[low]"}
 
@@ -15,13 +15,11 @@ SEVERITY_ICON = {"high": ":red[**HIGH**]", "medium": ":orange[**MEDIUM**]", "low
 def _changes(url: str, organisation: str, stamp: str) -> list[dict]:
     from catalog.changes import read_changes
 
-    return [c.to_dict() for c in read_changes(common.engine(url), organisation or None)]
+    return [c.to_dict() for c in read_changes(data.engine(url), organisation or None)]
 
 
-ctx = common.context()
+ctx = scope.context()
 st.title("What changed")
-if common.library("changes") is None:
-    st.stop()
 every = _changes(ctx.url, ctx.organisation, ctx.stamp)
 if not every:
     st.info("No organisation has two versions that differ in what a DPO tracks. Build a history first, "
@@ -55,9 +53,10 @@ st.dataframe(
     hide_index=True, width="stretch", column_config={"change": st.column_config.TextColumn(width="large")})
 
 st.subheader("Both versions' words")
-pick = st.selectbox("Change", range(len(shown)), key="changes_pick",
-                    format_func=lambda i: f"{shown[i]['seen']} · {shown[i]['organisation']} · {shown[i]['title']}")
-c = shown[pick]
+by_id = {f"{c['old']['id']}>{c['new']['id']}|{c['type']}|{c['subject']}": c for c in shown}
+pick = scope.url_select("Change", list(by_id), key="changes_pick",
+                        fmt=lambda i: f"{by_id[i]['seen']} · {by_id[i]['organisation']} · {by_id[i]['title']}")
+c = by_id[pick]
 st.markdown(SEVERITY_ICON[c["severity"]])
 st.text(c["title"] + (f" — {c['detail']}" if c["detail"] else ""))  # labels come from policy text: never markup
 st.caption(c["why"])
@@ -67,8 +66,8 @@ for col, side in ((left, "old"), (right, "new")):
         st.markdown(f"**{c[side]['id']}** ({c[side]['effective_date'] or 'undated'})")
         for q in c[f"{side}_quotes"][:4] or ["(not stated)"]:
             st.text(q)
-if "diff" in common.PAGES and st.button("Open this step in Policy diff", key="changes_open_diff"):
-    st.session_state["diff_old"], st.session_state["diff_new"] = c["old"]["id"], c["new"]["id"]
-    st.switch_page(common.PAGES["diff"])
+if st.button("Open this step in Policy diff", key="changes_open_diff"):
+    st.switch_page(scope.PAGES["diff"],
+                   query_params={**scope.scope_params(), "diff_old": c["old"]["id"], "diff_new": c["new"]["id"]})
 st.download_button("Download these changes (JSON)", json.dumps(shown, indent=2, ensure_ascii=False),
                    file_name=f"changes-since-{since.isoformat()}.json", mime="application/json")
