@@ -14,7 +14,8 @@ EXAMPLE_CUE = re.compile(r"\b(for example|for instance|e\.g\.|such as|including)
 
 
 def inherit_bases(b: Builder) -> None:
-    """A purpose narrower than one given as an example of a basis inherits that basis (inferred).
+    """A purpose narrower than one given as an example of a basis inherits that basis (inferred), unless the
+    policy states a basis for it.
 
     E.g. 'to provide you with the services you request' (essential.service) is the policy's example
     of the contract basis, so payment processing (essential.service.payment_processing) is inferred
@@ -29,7 +30,9 @@ def inherit_bases(b: Builder) -> None:
         broad = split_node_id(s)[1]
         for p in purposes:
             narrow = split_node_id(p)[1]
-            if p == s or not narrow.startswith(broad + ".") or t in stated_bases.get(p, set()):
+            # a purpose the policy gives a basis of its own ("To protect our services" under "For our legitimate
+            # business interests") inherits nothing
+            if p == s or not narrow.startswith(broad + ".") or stated_bases.get(p):
                 continue
             link = b.links[(s, t, Relation.BASED_ON.value)]
             note = (f"'{b.facts[p]['label']}' is a kind of '{b.facts[s]['label']}', which the policy ties to "

@@ -10,6 +10,7 @@ one table row are `stated`, the ones from a heading scope or a reference are `in
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -107,7 +108,7 @@ def link_statement(b: Builder, st: Statement) -> None:
     reading = STATEMENT if st.polarity.value == "affirmed" else CONDITIONAL
     ms = _linkable(zip(st.mentions, st.roles))
     text = b.doc.text
-    for a, t in paired(ms):
+    for a, t in paired(ms, text):
         if a.kind is Kind.PURPOSE and t.kind is Kind.LEGAL_BASIS and t.end <= a.start and EXAMPLE_CUE.search(text[t.end : a.start]):
             # "Contract: necessary to perform our agreement (for example, to provide you with the services you
             # request)": the purpose illustrates the basis rather than being stated to rest on it
@@ -121,38 +122,70 @@ def link_statement(b: Builder, st: Statement) -> None:
 RUN_KINDS = frozenset({Kind.DATA_CATEGORY, Kind.PURPOSE, Kind.RECIPIENT, Kind.RETENTION})
 
 
-def paired(ms: list[Mention]) -> list[tuple[Mention, Mention]]:
-    """(source, target) candidate pairs of one clause, by runs (see link_statement)."""
+def paired(ms: list[Mention], text: str = "") -> list[tuple[Mention, Mention]]:
+    """(source, target) candidate pairs of one clause. For each pair of kinds the schema relates, the
+    clause's mentions of those two kinds fall into runs; a run pairs with the run of the other kind it reads
+    with (see _nearest), other kinds named between them aside ("share your billing/shipping address ... with")."""
     out: list[tuple[Mention, Mention]] = []
-    runs: list[tuple[Kind, list[Mention]]] = []
-    for m in ms:
-        if runs and runs[-1][0] is m.kind:
-            runs[-1][1].append(m)
-        else:
-            runs.append((m.kind, [m]))
-    for i, (ka, ra) in enumerate(runs):
-        for j, (kb, rb) in enumerate(runs):
-            if i == j or (ka, kb) not in _rules():
+    kinds = {m.kind for m in ms}
+    for (ka, kb) in _rules():
+        if ka not in kinds or kb not in kinds or ka is kb:
+            continue
+        runs: list[tuple[Kind, list[Mention]]] = []
+        for m in ms:
+            if m.kind is not ka and m.kind is not kb:
                 continue
-            if ka in RUN_KINDS and kb in RUN_KINDS and not _nearest(runs, i, j):
+            if runs and runs[-1][0] is m.kind:
+                runs[-1][1].append(m)
+            else:
+                runs.append((m.kind, [m]))
+        for i, (ki, ri) in enumerate(runs):
+            if ki is not ka:
                 continue
-            out.extend((a, t) for a in ra for t in rb)
+            for j, (kj, rj) in enumerate(runs):
+                if kj is not kb:
+                    continue
+                if ka in RUN_KINDS and kb in RUN_KINDS and not _nearest(runs, i, j, text):
+                    continue
+                out.extend((a, t) for a in ri for t in rj)
     return out
 
 
-def _nearest(runs: list[tuple[Kind, list[Mention]]], i: int, j: int) -> bool:
-    """Run j is the run of its kind nearest to run i (before it when there is one, else after)."""
-    kind = runs[j][0]
-    same = [k for k, (kk, _) in enumerate(runs) if kk is kind]
-    if len(same) == 1 or len([k for k, (kk, _) in enumerate(runs) if kk is runs[i][0]]) == 1 and len(same) == 1:
+#: the words that join data to what follows it: "A to do X", "A for X", "A with Y", "A for 30 days"
+_JOINS_AFTER = {
+    Kind.PURPOSE: re.compile(r"\b(?:to|for|in\s+order\s+to|so\s+(?:that|we|as)|as|because|when|if|in\s+accordance\s+with)\b", re.IGNORECASE),
+    Kind.RECIPIENT: re.compile(r"\b(?:with|to|by|among|between)\b", re.IGNORECASE),
+    Kind.RETENTION: re.compile(r"\w"),
+}
+
+
+def _nearest(runs: list[tuple[Kind, list[Mention]]], i: int, j: int, text: str = "") -> bool:
+    """Whether run j is the one run i reads with, among the runs of j's kind around i (none of i's kind
+    between). The one after i wins when the words between join them ("A and B to do X", "share A with Y");
+    else the one before ("To do X, we use A"; "shared with Y for A transactions"); else the one after."""
+    ki, kj = runs[i][0], runs[j][0]
+    if sum(1 for k, _ in runs if k is kj) == 1 and sum(1 for k, _ in runs if k is ki) == 1:
         return True
-    before = [k for k in same if k < i]
-    target = before[-1] if before else min(same, key=lambda k: abs(k - i))
-    # a run with several of its kind on both sides reads with the one before; the first run of a
-    # clause ("To do X, we use A") reads with the one after
-    if not before:
-        target = min((k for k in same if k > i), default=target)
-    return target == j
+    after = before = None
+    for k in range(i + 1, len(runs)):
+        if runs[k][0] is ki:
+            break
+        if runs[k][0] is kj:
+            after = k
+            break
+    for k in range(i - 1, -1, -1):
+        if runs[k][0] is ki:
+            break
+        if runs[k][0] is kj:
+            before = k
+            break
+    if after is not None and before is not None:
+        gap = text[runs[i][1][-1].end : runs[after][1][0].start] if text else ""
+        joins = _JOINS_AFTER.get(kj)
+        choice = after if (joins is None or not text or joins.search(gap)) else before
+    else:
+        choice = after if after is not None else before
+    return choice == j
 
 
 def link_parts(b: Builder, parts: Sequence[Part], reading: Reading, rule_name: str,
