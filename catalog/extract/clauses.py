@@ -7,6 +7,7 @@ data, but we share it with partners"). Links are read inside one clause, and a n
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -77,9 +78,16 @@ def to_clauses(text: str, start: int, end: int) -> tuple[Clause, ...]:
     return tuple(out)
 
 
+#: a clause without any of these can be neither negated nor discouraged (a cheap test before the cue patterns)
+_NEGATION_HINT = re.compile(r"\bno|n['’]t\b|\bnot\b|\bnever\b|\bnor\b|\bneither\b|\bcannot\b|\bavoid|\brefrain", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=65536)
 def polarity(piece: str) -> Polarity:
     """Affirmed, conditional, negated or discouraged: what a clause says about its own statement."""
     c = cues()
+    if not _NEGATION_HINT.search(piece):
+        return Polarity.CONDITIONAL if c.condition.search(piece) else Polarity.AFFIRMED
     if c.discouraged.search(piece):
         return Polarity.DISCOURAGED
     for m in c.negation.finditer(piece):
@@ -92,6 +100,7 @@ def polarity(piece: str) -> Polarity:
     return Polarity.AFFIRMED
 
 
+@functools.lru_cache(maxsize=65536)
 def action(piece: str) -> str:
     """What the clause says is done with the data: the first action cue that matches ('' if none)."""
     for name, pat in cues().actions:

@@ -34,6 +34,8 @@ def _names_dpo(text: str) -> bool:
 
 def _emails(text: str) -> list[tuple[str, int]]:
     """(address, where it starts) of every e-mail address in a text, de-obfuscated."""
+    if "@" not in text and "at" not in text.lower():
+        return []
     found = [(m[0].rstrip("."), m.start()) for m in EMAIL.finditer(text)]
     for m in OBFUSCATED.finditer(text):
         domain = re.sub(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*", ".", m["domain"], flags=re.IGNORECASE)

@@ -57,6 +57,11 @@ def _rules() -> dict[tuple[Kind, Kind], tuple[LinkRule, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def link_rule_pairs() -> frozenset[tuple[Kind, Kind]]:
+    """The (source kind, target kind) pairs the relation schema links."""
+    return frozenset(_rules())
+
+
 def allowed(b: Builder, rule: LinkRule, source: Mention, target: Mention) -> bool:
     """The schema's extra conditions: named recipients only for transfers and cookies, Art. 9
     conditions only for special categories, no Art. 9 condition as a purpose's basis."""

@@ -28,7 +28,8 @@ def _org() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.])(?P<name>{_TOKEN}(?:\s+(?:{_TOKEN}|{_CONNECTOR}(?=\s+[A-Z(]))){{0,7}}?,?\s+(?:{forms}))(?![\w/])")
 
 
-def organisations(text: str) -> list[tuple[str, int, int]]:
+@functools.lru_cache(maxsize=32768)
+def organisations(text: str) -> tuple[tuple[str, int, int], ...]:
     """(legal name, start, end) of every company a text names, leading filler words trimmed."""
     out = []
     for m in _org().finditer(text):
@@ -42,7 +43,7 @@ def organisations(text: str) -> list[tuple[str, int, int]]:
         if not re.match(r"[A-Z0-9(]", name):
             continue
         out.append((name, start, start + len(name)))
-    return out
+    return tuple(out)
 
 
 def first_word(name: str) -> str:

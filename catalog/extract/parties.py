@@ -41,6 +41,10 @@ GROUP = re.compile(r"\b(?:(?:other\s+)?(?:companies|entities|members|businesses)
 def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own_names: list[str]) -> list[Mention]:
     """Mentions of companies and recipient categories that no lexicon recipient already covers."""
     taken = [(m.start, m.end) for m in mentions if m.kind is Kind.RECIPIENT]
+    recipients_in: dict[int, list[Mention]] = {}
+    for m in mentions:
+        if m.kind is Kind.RECIPIENT:
+            recipients_in.setdefault(m.unit, []).append(m)
     own = {n.lower() for n in own_names}
     out: list[Mention] = []
     for ui, u in enumerate(doc.units):
@@ -60,7 +64,7 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, name, "", {"type": "named", "legal_name": name}))
             out.append(Mention(Kind.RECIPIENT, ident, ui, a, z))
             taken.append((a, z))
-        for m in CATEGORY.finditer(text):
+        for m in CATEGORY.finditer(text) if _HEAD_HINT.search(text) else ():
             words = m["np"].split()
             # the content words that end in the head ("data from the merchant" names no kind of recipient)
             k = len(words) - 1
@@ -88,7 +92,7 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             ident = f"category-{slug(phrase)}"
             b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, phrase, "", {"type": "category"}))
             out.append(Mention(Kind.RECIPIENT, ident, ui, a, a + len(phrase)))
-        for name, a, z in brand_names(text, mentions, ui, u.start):
+        for name, a, z in brand_names(text, recipients_in.get(ui, []), ui, u.start):
             if _overlaps(taken, a, z) or name.lower() in own:
                 continue
             ident = f"brand-{slug(name)}"
@@ -99,6 +103,8 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
 
 
 #: a cell or heading that is only a kind of recipient, in the plural ("Moderators"; "Provider" is a column title)
+#: the text holds one of the head nouns (a cheap test before CATEGORY)
+_HEAD_HINT = re.compile(rf"(?:{_HEADS})\b", re.IGNORECASE)
 _LABEL = re.compile(rf"^\W*(?P<np>(?:{_MODIFIER}\s+){{0,2}}(?:{_HEADS}))\W*$", re.IGNORECASE)
 #: a name in apposition to a kind of recipient: "our third party partner called Veriff", "processors like Stripe
 #: and PayPal", "Service Providers: Twilio, OpenAI"

@@ -76,8 +76,13 @@ def to_statements(doc: PolicyDocument, mentions: list[Mention]) -> list[Statemen
         by_unit.setdefault(m.unit, []).append(m)
     out: list[Statement] = []
     c = cues()
+    leads = {u.lead_in for u in doc.units if u.lead_in >= 0}
     for ui, unit in enumerate(doc.units):
         own = by_unit.get(ui, [])
+        if not own and ui not in leads:
+            # nothing named and introducing no list: nothing to read but that it is there
+            out.append(Statement(ui, unit.start, unit.end, Polarity.AFFIRMED, "", (), ()))
+            continue
         if unit.kind == "heading":  # "No Ads Based on Contents of Chats": a heading can disclaim too
             pol = Polarity.NEGATED if polarity(doc.text[unit.start:unit.end]) is Polarity.NEGATED else Polarity.AFFIRMED
             out.append(Statement(ui, unit.start, unit.end, pol, "", tuple(own), tuple(_plain_role(m) for m in own)))

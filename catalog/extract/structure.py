@@ -15,7 +15,7 @@ from dataclasses import replace
 from catalog.extract.builder import Builder
 from catalog.extract.clauses import Polarity
 from catalog.extract.cues import cues, header_role
-from catalog.extract.links import LINK_ROLE, LIST_ITEM, TABLE_ROW, Part, Reading, link_parts
+from catalog.extract.links import LINK_ROLE, LIST_ITEM, TABLE_ROW, Part, Reading, link_pair, link_parts, link_rule_pairs
 from catalog.extract.statements import Role, Statement
 from catalog.records import Kind, PolicyDocument, Status
 
@@ -215,15 +215,17 @@ def link_table_parts(b: Builder, parts: list[Part], cols: dict[int, list[Stateme
         for s in sts:
             for m in s.mentions:
                 unit_of[m] = s.unit
-    for i, (_, pa) in enumerate(parts):
-        for j, (_, pt) in enumerate(parts):
+    linkable = [[m for m, r in pa if LINK_ROLE.get(m.kind) is r] for _, pa in parts]
+    rules = link_rule_pairs()
+    for i, ma in enumerate(linkable):
+        for j, mt in enumerate(linkable):
             if i == j:
                 continue
-            sub_a = [(unit_of[m], [(m, r)]) for m, r in pa]
-            sub_t = [(unit_of[m], [(m, r)]) for m, r in pt]
-            for pa1 in sub_a:
-                for pt1 in sub_t:
-                    link_parts(b, [pa1, pt1], TABLE_ROW, "table-row", kinds)
+            for a in ma:
+                for t in mt:
+                    if (a.kind, t.kind) not in rules or (kinds is not None and (a.kind, t.kind) not in kinds):
+                        continue
+                    link_pair(b, a, t, [unit_of[a], unit_of[t]], TABLE_ROW, "table-row")
 
 
 #: heading kind -> the kinds of the statements under it that it links with
