@@ -106,13 +106,9 @@ def _worker_engine(url: str):  # noqa: ANN202  (one engine, and one schema check
 
 def _store(outcome: tuple[list[Extraction], str], ids: list[str], url: str) -> list[StoredPolicy]:
     """The task: write one file's extractions (under the batch-unique ids) from the worker itself."""
-    from dataclasses import replace
+    from catalog.store import renamed, write_extractions
 
-    from catalog.extract import extract
-    from catalog.store import write_extractions
-
-    xs = [x if x.policy.id == i else extract(replace(x.policy, id=i)) for x, i in zip(outcome[0], ids)]
-    write_extractions(_worker_engine(url), xs)
+    xs = write_extractions(_worker_engine(url), [renamed(x, i) for x, i in zip(outcome[0], ids)])
     return [StoredPolicy(x.policy.id, x.policy.title, str(x.policy.effective_date or "unknown"),
                          len(x.facts), len(x.links), x.warnings) for x in xs]
 

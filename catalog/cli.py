@@ -118,8 +118,6 @@ def build(
     Example: ropa build --ota contrib-versions --service Alibaba.com --service Booking.com
     """
     from catalog.build import collect_files, extract_all, read_documents
-    from catalog.ingest import with_ids_distinct_from
-    from catalog.store import read_version_sources
 
     if ota is not None:
         if paths or workers or scheduler:
@@ -143,9 +141,7 @@ def build(
     except InputError as e:
         fail(str(e))
     engine = _engine(db, create=True)
-    docs = with_ids_distinct_from(docs, read_version_sources(engine))
-    extractions = extract_all(docs)
-    _store(engine, extractions, db)
+    extractions = _store(engine, extract_all(docs), db)  # as stored: an id another file holds is suffixed
     for x in extractions:
         counts = x.counts()
         typer.echo(f"{x.policy.id}: {sum(counts.values())} facts, {len(x.links)} links ({x.policy.title}, "
@@ -154,14 +150,15 @@ def build(
             typer.echo(f"warning: {w}", err=True)
 
 
-def _store(engine, extractions: list, db: Optional[str]) -> None:  # noqa: ANN001
-    """Write the extractions in one transaction; a database error is one line (exit 1), nothing stored."""
+def _store(engine, extractions: list, db: Optional[str]) -> list:  # noqa: ANN001
+    """Write the extractions in one transaction and return them as stored (ids decided there);
+    a database error is one line (exit 1), nothing stored."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from catalog.store import write_extractions
 
     try:
-        write_extractions(engine, extractions)
+        return write_extractions(engine, extractions)
     except SQLAlchemyError as e:  # one line, not a traceback; the transaction was rolled back
         fail(f"cannot store in {db or 'the catalog'}: {str(e.orig if hasattr(e, 'orig') else e).splitlines()[0]}", 1)
 
@@ -184,7 +181,7 @@ def _build_ota(repo: Path, services: list[str], document: str, since: Optional[s
         result = read_new_versions(top, records, engine, tick=lambda _r: bar.update(1))
     with typer.progressbar(length=len(result.versions), label="Extracting", file=sys.stderr) as bar:
         result.extractions = extract_all(result.versions, tick=lambda _d: bar.update(1))
-    _store(engine, result.extractions, db)
+    result.extractions = _store(engine, result.extractions, db)
     for x in result.extractions:
         o = x.policy.origin
         typer.echo(f"{x.policy.id}: {sum(x.counts().values())} facts, {len(x.links)} links ({x.policy.title}, "

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 
 from catalog.records import PolicyDocument
@@ -454,18 +455,35 @@ def with_unique_ids(docs: list[PolicyDocument]) -> list[PolicyDocument]:
     return out
 
 
-def with_ids_distinct_from(docs: list[PolicyDocument], stored: dict[str, tuple[str, str]]) -> list[PolicyDocument]:
+def id_candidates(d: PolicyDocument) -> tuple[str, ...]:
+    """The ids a version may be stored under, in order: its own, then told apart by snapshot date, then hash."""
+    out = [d.id]
+    if d.retrieved:
+        out.append(f"{d.id}-r{d.retrieved}")
+    out += [f"{d.id}-r{d.content_hash[:8]}", f"{d.id}-r{d.content_hash}"]
+    return tuple(dict.fromkeys(out))
+
+
+def with_ids_distinct_from(docs: list[PolicyDocument], stored: Mapping[str, tuple[str, str]]) -> list[PolicyDocument]:
     """A text whose id is already stored for another file with other content gets its own id.
 
-    `stored` maps id -> (source, content hash). The same file rebuilt (same source) replaces its
-    version; a different file claiming the same publisher and date (another snapshot) is kept apart,
-    its id suffixed with its retrieval date or hash, instead of silently replacing the stored text.
+    `stored` maps id -> (source, content hash). The same file rebuilt (same file name) or the same
+    text replaces its version; a different file claiming the same publisher and date (another
+    snapshot) is kept apart, its id suffixed with its retrieval date or hash, instead of silently
+    replacing the stored text. The store calls this inside its write transaction, so two builds
+    racing for one id cannot both take it.
     """
+    from dataclasses import replace
+
+    taken = dict(stored)
     out = []
     for d in docs:
-        if d.id in stored:
-            source, digest = stored[d.id]
-            if digest != d.content_hash and Path(source).name != Path(d.source).name:
-                d = _suffixed(d)
+        for candidate in id_candidates(d):
+            held = taken.get(candidate)
+            if held is None or held[1] == d.content_hash or Path(held[0]).name == Path(d.source).name:
+                break
+        if candidate != d.id:
+            d = replace(d, id=candidate)
+        taken[d.id] = (d.source, d.content_hash)
         out.append(d)
     return out
