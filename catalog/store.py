@@ -210,6 +210,13 @@ def read_stored_history(engine: Engine) -> tuple[set[tuple[str, str]], set[tuple
     return {(o, h) for o, h, _, _ in rows}, {(p, c) for _, _, p, c in rows if c}
 
 
+def read_version_sources(engine: Engine) -> dict[str, tuple[str, str]]:
+    """Stored policy version id -> (source, content hash): what a new build must not silently replace."""
+    with Session(engine) as session:
+        rows = session.execute(select(PolicyRow.id, PolicyRow.source, PolicyRow.content_hash)).all()
+    return {pid: (source, digest) for pid, source, digest in rows}
+
+
 def read_counts(engine: Engine) -> dict[str, dict[str, int]]:
     """Facts per kind per policy version."""
     from sqlalchemy import func
