@@ -45,10 +45,16 @@ def read_documents(files: Sequence[Path], tick: Callable[[Path], None] | None = 
     return with_unique_ids(docs)
 
 
+def extract_one(d: PolicyDocument) -> Extraction:
+    """Extract one version; what reading its file noticed (an encoding other than UTF-8) leads its warnings."""
+    x = extract(d)
+    return replace(x, warnings=d.warnings + x.warnings) if d.warnings else x
+
+
 def extract_all(docs: Sequence[PolicyDocument], tick: Callable[[PolicyDocument], None] | None = None) -> list[Extraction]:
     out = []
     for d in docs:
-        out.append(extract(d))
+        out.append(extract_one(d))
         if tick:
             tick(d)
     return out

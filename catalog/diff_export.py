@@ -31,10 +31,9 @@ def write_diff_xlsx(path: str | Path, d: PolicyDiff) -> Path:
     _sheet(ws, ROW_COLUMNS, to_diff_rows(d), f"{d.old_id} ({d.old_date}) → {d.new_id} ({d.new_date})")
     _sheet(wb.create_sheet("Sections"), SECTION_COLUMNS, to_section_rows(d),
            f"Sections: {d.old_id} → {d.new_id}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    from catalog.output import write_atomically
+
+    return write_atomically(path, wb.save)  # into an existing directory only: a typo must not make one
 
 
 def _sheet(ws: Worksheet, columns: Sequence[str], rows: list[dict[str, str]], title: str) -> None:

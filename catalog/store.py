@@ -35,6 +35,14 @@ def database_url(db: str | None = None) -> str:
     return f"sqlite:///{Path(value).expanduser()}"
 
 
+def sqlite_path(db: str | None = None) -> Path | None:
+    """The SQLite file a --db value names (None for another database, or an in-memory one)."""
+    url = database_url(db)
+    if not url.startswith("sqlite:///") or ":memory:" in url:
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+
+
 def make_engine(db: str | None = None, create: bool = True) -> Engine:
     """An engine for the catalog database, its schema created or upgraded to head (Alembic; never dropped)."""
     url = database_url(db)
