@@ -81,7 +81,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "only-unusual-spaces": (spaces, "empty file"),
         "only-zero-width": (invisible, "empty file"),
         "script-only-html": (script, "empty: the HTML holds no text"),
-        "nul-after-64k": (late_nul, "binary file (a NUL byte at character"),
+        "nul-after-64k": (late_nul, "binary file (contains NUL bytes)"),
         "random-bytes": (noise, "binary file"),
         "gzip": (zipped, "binary file"),
         "symlink-loop": (loop, "symbolic link loop"),
@@ -214,7 +214,7 @@ def test_nul_bytes_late_in_a_file_are_refused_naming_it_on_every_backend(db_url,
     other.write_text("Acme Two Privacy Policy\n\nWe collect your email address and your name.\n")
     r = runner.invoke(app, ["build", str(other), str(late), "--db", db_url])
     assert r.exit_code == 2
-    assert r.output.count("error:") == 1 and f"error: {late}: binary file (a NUL byte at character" in r.output
+    assert r.output.count("error:") == 1 and f"error: {late}: binary file (contains NUL bytes), not a text policy" in r.output
     assert [p.id for p in read_policies(make_engine(db_url, create=False))] == [
         "alibaba-com-2018-05-25", "alibaba-com-2019-01-17"]  # the good file was not stored either
 
