@@ -142,7 +142,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--db", default=None, help="SQLite path or SQLAlchemy URL (default: $DATABASE_URL, then catalog.db)")
     p.add_argument("-m", "--message", default="schema change")
     a = p.parse_args(argv)
-    engine = make_engine(a.db, create=a.action != "current")
+    try:
+        engine = make_engine(a.db, create=a.action != "current")
+    except NotACatalog as e:
+        raise SystemExit(f"error: {a.db or 'the database'}: {e}") from None
     if a.action == "revision":
         with engine.connect() as conn:
             command.revision(alembic_config(conn), message=a.message, autogenerate=True)

@@ -171,11 +171,13 @@ def write_atomically(path: str | Path, write: Callable[[Path], object]) -> Path:
     target = Path(path)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
-        mode = 0o666  # the umask applies
+        mode = None  # a new file: 0o666 less the umask, as any program makes it
     try:
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        if mode is not None:
+            os.chmod(tmp, mode)
         try:
             write(tmp)
             fd = os.open(tmp, os.O_RDONLY)

@@ -26,6 +26,8 @@ _WORD_WINDOW = 24
 #: would be one unit. 2 of the 8,305 units of ../shared/corpus and the seed are longer (2,384 and
 #: 3,891 characters); split here, they yield exactly the same facts and links (1,500 would lose 47 links).
 MAX_UNIT = 2000
+#: A block (paragraph, list item) longer than this counts as several paragraphs (see `_in_paragraphs`).
+MAX_PARAGRAPH = 8000
 #: Where an over-long unit is cut, best first: after a sentence-ish mark, after a comma, at a space.
 _CUTS = (re.compile(r"[.!?;:]+[\"'”’)\]]*\s+"), re.compile(r",\s+"), re.compile(r"\s+"))
 
@@ -124,17 +126,31 @@ def segment(text: str) -> tuple[tuple[Section, ...], tuple[Unit, ...]]:
             lead_in = -1
             continue
         if block.startswith("- "):
-            body_start = start + 2
-            for a, b in sentences(block[2:], body_start):
+            for (a, b), paragraph in _in_paragraphs(sentences(block[2:], start + 2), paragraph):
                 units.append(Unit(a, b, current, paragraph, "item", lead_in))
             continue
-        spans = sentences(block, start)
-        for a, b in spans:
+        for (a, b), paragraph in _in_paragraphs(sentences(block, start), paragraph):
             units.append(Unit(a, b, current, paragraph, "sentence"))
         lead_in = len(units) - 1 if block.rstrip().endswith(":") else -1
     for closing in open_sections:
         sections[closing] = _close(sections[closing], len(text))
     return tuple(sections), tuple(units)
+
+
+def _in_paragraphs(spans: list[tuple[int, int]], paragraph: int) -> list[tuple[tuple[int, int], int]]:
+    """Each span with its paragraph number: a block longer than MAX_PARAGRAPH counts as several.
+
+    Extraction relates facts named in one paragraph ("a safeguard in the same paragraph as the
+    transfer"): over a whole text without blank lines that is every pair of them, so the links grow
+    with the square of the text. The longest paragraph of ../shared/corpus has 6,561 characters.
+    """
+    out = []
+    first = spans[0][0] if spans else 0
+    for a, b in spans:
+        if a - first > MAX_PARAGRAPH:
+            paragraph, first = paragraph + 1, a
+        out.append(((a, b), paragraph))
+    return out
 
 
 def _close(section: Section, end: int) -> Section:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, event, insert, select
 from sqlmodel import Session, create_engine
 
 from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from catalog.ingest import id_candidates, slug, with_ids_distinct_from
+from catalog.ingest import InputError, id_candidates, slug, with_ids_distinct_from
 from catalog.records import Evidence, Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status
 from catalog.segment import segment
 from catalog.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
@@ -138,6 +138,9 @@ def write_extractions(engine: Engine, extractions: Sequence[Extraction]) -> list
     """
     from sqlalchemy.exc import IntegrityError, OperationalError
 
+    for x in extractions:  # read_policy refuses these; a text made some other way must not fail a whole batch
+        if "\x00" in x.policy.text:
+            raise InputError(x.policy.source, "binary file (contains NUL bytes), not a text policy")
     for attempt in range(WRITE_ATTEMPTS):
         try:
             return _write_once(engine, extractions)

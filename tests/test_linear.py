@@ -89,3 +89,22 @@ def test_hostile_shapes_build_in_seconds_not_minutes(shape, tmp_path):
     assert result.policy_ids == ["acme-2024-03-01"]
     [doc] = read_policy(path)
     assert max(u.end - u.start for u in doc.units) <= max(MAX_UNIT, MAX_HEADING)
+
+
+def test_a_text_without_blank_lines_is_read_as_paragraphs_of_bounded_length(tmp_path):
+    # 'same paragraph' relates every safeguard to every transfer in it: over one 440 KB paragraph that
+    # was every pair in the text (work growing with its square: 193 s here before issue 11, now seconds)
+    from catalog.segment import MAX_PARAGRAPH
+
+    sentence = "We transfer your email address to the United States. Such transfers rely on standard contractual clauses. "
+    path = tmp_path / "one-paragraph.txt"
+    path.write_text(TITLE + sentence * 4000 + "\n", encoding="utf-8")
+    [doc] = read_policy(path)
+    spans: dict[int, list[int]] = {}
+    for u in doc.units:
+        spans.setdefault(u.paragraph, []).extend((u.start, u.end))
+    longest = max(max(v) - min(v) for v in spans.values())
+    assert longest < len(doc.text) / 20 and longest <= MAX_PARAGRAPH + MAX_UNIT
+    t = time.perf_counter()
+    assert build([path], make_engine(str(tmp_path / "c.db"))).policy_ids == ["acme-2024-03-01"]
+    assert time.perf_counter() - t < 60, "a gross regression: linear work on 440 KB takes seconds"

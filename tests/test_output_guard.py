@@ -178,3 +178,11 @@ def test_a_new_export_gets_the_usual_permissions(catalog_db, tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_a_replaced_export_keeps_its_permissions(catalog_db, tmp_path):
+    out = tmp_path / "catalog.json"
+    assert _export(catalog_db, ["export", "json"], str(out)).exit_code == 0
+    out.chmod(0o640)
+    assert _export(catalog_db, ["export", "json"], str(out)).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
@@ -128,3 +129,13 @@ def test_a_second_file_claiming_a_stored_id_is_stored_apart_and_the_same_file_re
     first.write_text(text.format(" and your postal address"))  # the same file, edited: replaces its version
     assert build([first], engine).policy_ids == ["acme-2024-03-01"]
     assert sorted(p.id for p in read_policies(engine)) == ["acme-2024-03-01", ids[0]]
+
+
+def test_a_text_with_nul_bytes_made_without_read_policy_is_refused_naming_its_source(db_url):
+    from catalog.ingest import InputError, to_documents
+
+    engine = make_engine(db_url)
+    [doc] = to_documents("Acme Privacy Policy\n\nWe collect your email address.\x00\n", "archive/acme.md")
+    with pytest.raises(InputError, match=r"^archive/acme.md: binary file \(contains NUL bytes\)"):
+        write_extractions(engine, [extract(doc)])
+    assert read_policies(engine) == []

@@ -35,6 +35,20 @@ def _near(doc, a: int, b: int) -> str:
     return ""
 
 
+def _safeguards_near(doc, safeguards: list[Mention]):  # noqa: ANN001, ANN202
+    """unit -> the safeguards within reach of `_near` (3 paragraphs either side), in mention order:
+    the pairs worth testing, so the work grows with the text, not with countries x safeguards."""
+    by_paragraph: dict[int, list[tuple[int, Mention]]] = defaultdict(list)
+    for i, s in enumerate(safeguards):
+        by_paragraph[doc.units[s.unit].paragraph].append((i, s))
+
+    def near(unit: int) -> list[Mention]:
+        p = doc.units[unit].paragraph
+        return [s for _, s in sorted(x for q in range(p - 3, p + 4) for x in by_paragraph.get(q, ()))]
+
+    return near
+
+
 def drop_unnamed_destinations(mentions: list[Mention]) -> list[Mention]:
     """'Outside the EEA' stands for an unnamed destination only where no country is named beside it.
 
@@ -112,8 +126,9 @@ def extract_transfers(b: Builder, mentions: list[Mention], controller: str) -> N
         b.add_link(controller, country, Relation.TRANSFERRED_TO, Status.STATED,
                    [b.evidence(m.unit, "transfer:controller")])
     # safeguards near the country: same sentence is stated, same paragraph or section inferred
+    near = _safeguards_near(doc, safeguards)
     for c in countries:
-        for s in safeguards:
+        for s in near(c.unit):
             why = _near(doc, c.unit, s.unit)
             if not why or why == "same sentence":
                 continue
@@ -124,7 +139,7 @@ def extract_transfers(b: Builder, mentions: list[Mention], controller: str) -> N
                                          b.evidence(s.unit, "transfer:safeguard-nearby", note)])
     # each transfer edge carries the safeguards named near its own sentences
     edge_safeguards: dict[tuple[str, str], set[str]] = {
-        edge: {s.concept for s in safeguards for u in units if _near(doc, u, s.unit)}
+        edge: {s.concept for u in units for s in near(u) if _near(doc, u, s.unit)}
         for edge, units in transfer_units.items()
     }
     annotate_transfers(b, edge_safeguards)
