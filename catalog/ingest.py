@@ -111,16 +111,21 @@ def read_text(path: str | Path) -> tuple[str, str, str]:
         data = p.read_bytes()
     except OSError as e:
         raise InputError(p, _os_problem(e)) from None
-    decoded = to_text(data, p)
+    decoded = to_decoded(data, p)
     return decoded.text, fmt, f"{shown(p)}: {decoded.note}" if decoded.note else ""
 
 
-def to_text(data: bytes, path: str | Path = "<input>") -> Decoded:
+def to_decoded(data: bytes, path: str | Path = "<input>") -> Decoded:
     """Decode a policy file's bytes (see catalog.decode), refusing empty, binary and undecodable input."""
     try:
         return decode.to_text(data)
     except decode.DecodeError as e:
         raise InputError(path, str(e)) from None
+
+
+def to_text(data: bytes, path: str | Path = "<input>") -> str:
+    """The text of a policy file's bytes, whatever their encoding (`to_decoded` also says which)."""
+    return to_decoded(data, path).text
 
 
 def read_policy(path: str | Path) -> list[PolicyDocument]:

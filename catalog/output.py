@@ -81,6 +81,14 @@ def _is_dot(path: Path) -> bool:
     return re.match(rb"digraph \w+ \{\n", _head(path)) is not None
 
 
+def _is_changes_json(path: Path) -> bool:
+    return re.match(rb'\[\s*(\]|\{\s*"organisation"\s*:)', _head(path)) is not None
+
+
+def _is_changes_table(path: Path) -> bool:
+    return re.match(rb"(seen +organisation +severity +change|No changes to act on)", _head(path)) is not None
+
+
 def _is_ropa_xlsx(path: Path) -> bool:
     return _xlsx_sheets(path)[:1] in (["ROPA"], ["Registre"])  # the ICO layout, or the CNIL's
 
@@ -99,6 +107,9 @@ KINDS: dict[str, tuple[str, Callable[[Path], bool]]] = {
     "diff-xlsx": ("diff workbook", _is_diff_xlsx),
     "diff-json": ("JSON diff", _is_diff_json),
     "diff-table": ("diff table", _is_diff_table),
+    "changes-xlsx": ("changes workbook", lambda p: _xlsx_sheets(p) == ["Changes"]),
+    "changes-json": ("JSON list of changes", _is_changes_json),
+    "changes-table": ("changes table", _is_changes_table),
 }
 
 

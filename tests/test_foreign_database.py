@@ -4,17 +4,14 @@ Only `build` creates or upgrades a catalog, and only in an empty database or a c
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, insert, inspect, text
-from sqlmodel import SQLModel
+from sqlalchemy import create_engine, inspect, text
 from typer.testing import CliRunner
 
 from catalog.cli import app
-from catalog.tables import PolicyRow
 from tests.conftest import DEMO, run_ropa_unprivileged
 
 runner = CliRunner()
@@ -83,20 +80,22 @@ def test_an_empty_database_is_read_by_no_command_and_built_by_build(db_url, tmp_
     assert "policy" in _tables(db_url)
 
 
-def test_a_catalog_made_before_migrations_is_read_as_it_is(db_url, tmp_path):
-    engine = create_engine(db_url)
-    SQLModel.metadata.create_all(engine)  # how catalogs were created before Alembic
-    with engine.begin() as conn:
-        conn.execute(insert(PolicyRow.__table__), [{
-            "id": "acme-2020-01-01", "title": "Acme Privacy Policy", "publisher": "Acme", "organisation": "acme",
-            "source": "acme.md", "retrieved": "", "content_hash": "0" * 64, "text": "# Acme\n", "sections": [],
-            "warnings": [], "extractor": "1", "built_at": dt.datetime(2020, 1, 2, tzinfo=dt.timezone.utc)}])
+def test_a_catalog_at_an_older_schema_is_refused_by_readers_and_upgraded_by_build(db_url, tmp_path):
+    from catalog.migrate import INITIAL, head, upgrade
+    from catalog.store import make_engine
+
+    engine = make_engine(db_url, create=False)
+    upgrade(engine, INITIAL)  # a catalog made before migrations existed: the first schema, no alembic_version
+    _execute(db_url, "DROP TABLE alembic_version")
     engine.dispose()
+    before = _tables(db_url)
+    if head() != INITIAL:
+        _refused(["policies"], db_url, f"the catalog's schema is at revision {INITIAL}, this ropa reads {head()}")
+        assert _tables(db_url) == before  # reading stamped and migrated nothing
+    assert runner.invoke(app, ["build", str(DEMO), "--db", db_url]).exit_code == 0  # building upgrades it
+    assert "alembic_version" in _tables(db_url)
     r = runner.invoke(app, ["policies", "--db", db_url])
-    assert r.exit_code == 0 and "acme-2020-01-01" in r.output, r.output
-    assert "alembic_version" not in _tables(db_url)  # reading stamped nothing
-    assert runner.invoke(app, ["build", str(DEMO), "--db", db_url]).exit_code == 0
-    assert "alembic_version" in _tables(db_url)  # building upgrades it
+    assert r.exit_code == 0 and NEW in r.output, r.output
 
 
 def test_a_schema_revision_this_package_does_not_know_is_refused(db_url, tmp_path):

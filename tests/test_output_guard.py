@@ -27,6 +27,9 @@ EXPORTS = [
     ("diff-xlsx", ["diff", OLD, NEW, "--format", "xlsx"], "diff.xlsx"),
     ("diff-json", ["diff", OLD, NEW, "--format", "json"], "diff.json"),
     ("diff-table", ["diff", OLD, NEW], "diff.txt"),
+    ("changes-xlsx", ["changes", "--format", "xlsx"], "changes.xlsx"),
+    ("changes-json", ["changes", "--format", "json"], "changes.json"),
+    ("changes-table", ["changes"], "changes.txt"),
 ]
 IDS = [e[0] for e in EXPORTS]
 
