@@ -123,6 +123,11 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
         if revision == "head" and rev == head():
             return rev  # one query when nothing is to do
         state = catalog_revision(conn)
+        # read again: another process may have created the catalog between the two reads, and a
+        # catalog seen with its tables but read as unversioned must not be stamped back to INITIAL
+        rev = MigrationContext.configure(conn).get_current_revision()
+        if revision == "head" and rev == head():
+            return rev
         cfg = alembic_config(conn)
         if rev is None and state is not None:
             command.stamp(cfg, INITIAL)

@@ -69,8 +69,11 @@ def _is_diff_table(path: Path) -> bool:
 def _is_csv_export(path: Path) -> bool:
     from catalog.ropa import ROPA_COLUMNS
 
-    first = _head(path).decode("utf-8", "replace").split("\n", 1)[0]
-    return next(csv.reader([first]), [])[:2] == list(ROPA_COLUMNS[:2])
+    first = _head(path).decode("utf-8", "replace").splitlines()[:1]
+    try:
+        return next(csv.reader(first), [])[:2] == list(ROPA_COLUMNS[:2])
+    except csv.Error:  # not CSV at all
+        return False
 
 
 def _is_fides(path: Path) -> bool:
