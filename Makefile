@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DB     ?= catalog.db
 PORT   ?= 8501
 
-.PHONY: run test test-fast setup demo bench bench-scale bench-ota score score-keyfacts clean
+.PHONY: run test test-fast setup demo bench bench-linear bench-scale bench-ota score score-keyfacts clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: setup
 # 50 versions of one service built from a versions repository (build --ota), against the same files
 bench-ota: setup
 	$(BIN)/python bench/bench_ota.py
+
+# seconds per MB of a build at 0.1, 1 and 10 MB (three shapes of text): linear means within 2x
+bench-linear: setup
+	$(BIN)/python bench/bench_linear.py
 
 bench-scale: setup
 	$(BIN)/python bench/make_corpus.py

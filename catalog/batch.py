@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,11 +36,11 @@ class BatchResult:
 
 def extract_file(path: str) -> tuple[list[Extraction], str]:
     """The task: one file to its extractions, or to a one-line reason it could not be read."""
-    from catalog.extract import extract
+    from catalog.build import extract_one
     from catalog.ingest import InputError, read_policy
 
     try:
-        return [extract(d) for d in read_policy(path)], ""
+        return [extract_one(d) for d in read_policy(path)], ""
     except InputError as e:
         return [], e.problem
     except Exception as e:  # noqa: BLE001  (a bug on one policy must not stop the batch)
@@ -58,7 +58,26 @@ def cluster_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
         return
     with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
                       dashboard_address=None) as cluster, Client(cluster, set_as_default=False) as client:
-        yield client
+        try:
+            yield client
+        finally:
+            with suppress(Exception):  # a worker already gone has nothing left to say
+                client.run(quiet_shutdown)
+                client.run(quiet_shutdown, nanny=True)
+
+
+#: Loggers that report the cluster's own shutdown races (a heartbeat in flight while the connections
+#: close: "CommClosedError ... Stream is closed"), which are noise once the work is done.
+SHUTDOWN_LOGGERS = ("distributed.worker", "distributed.nanny", "distributed.core", "distributed.comm",
+                    "distributed.batched", "distributed.utils_comm")
+
+
+def quiet_shutdown() -> None:
+    """Runs in each worker (and nanny) of a local cluster we are about to close: its shutdown is silent."""
+    import logging
+
+    for name in SHUTDOWN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def extract_batch(files: Sequence[str | Path], workers: int = 2, scheduler: str | None = None,
@@ -106,13 +125,9 @@ def _worker_engine(url: str):  # noqa: ANN202  (one engine, and one schema check
 
 def _store(outcome: tuple[list[Extraction], str], ids: list[str], url: str) -> list[StoredPolicy]:
     """The task: write one file's extractions (under the batch-unique ids) from the worker itself."""
-    from dataclasses import replace
+    from catalog.store import renamed, write_extractions
 
-    from catalog.extract import extract
-    from catalog.store import write_extractions
-
-    xs = [x if x.policy.id == i else extract(replace(x.policy, id=i)) for x, i in zip(outcome[0], ids)]
-    write_extractions(_worker_engine(url), xs)
+    xs = write_extractions(_worker_engine(url), [renamed(x, i) for x, i in zip(outcome[0], ids)])
     return [StoredPolicy(x.policy.id, x.policy.title, str(x.policy.effective_date or "unknown"),
                          len(x.facts), len(x.links), x.warnings) for x in xs]
 
@@ -189,7 +204,7 @@ def _run(client, paths: list[str], on_progress: Progress | None) -> dict[str, tu
 
 def collect(paths: Sequence[str], outcomes: dict[str, tuple[list[Extraction], str]]) -> BatchResult:
     """Pure: outcomes in file order, with ids made unique as a serial build makes them."""
-    from catalog.extract import extract
+    from catalog.build import extract_one
     from catalog.ingest import with_unique_ids
 
     result = BatchResult()
@@ -201,5 +216,5 @@ def collect(paths: Sequence[str], outcomes: dict[str, tuple[list[Extraction], st
     docs = with_unique_ids([x.policy for x in result.extractions])
     for i, (x, d) in enumerate(zip(result.extractions, docs)):
         if d.id != x.policy.id:  # renamed: evidence carries the policy id, so extract again (rare)
-            result.extractions[i] = extract(d)
+            result.extractions[i] = extract_one(d)
     return result

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from catalog.extract import extract
-from catalog.ingest import policy_files, read_policy, slug, with_ids_distinct_from, with_unique_ids
+from catalog.ingest import policy_files, read_policy, slug, with_unique_ids
 from catalog.ota import DEFAULT_DOCUMENT, Recorded, VersionProblem, check_repository, read_log, read_versions
 from catalog.records import Extraction, PolicyDocument
 from catalog.store import read_stored_history, read_version_sources, write_extractions
@@ -45,10 +45,16 @@ def read_documents(files: Sequence[Path], tick: Callable[[Path], None] | None = 
     return with_unique_ids(docs)
 
 
+def extract_one(d: PolicyDocument) -> Extraction:
+    """Extract one version; what reading its file noticed (an encoding other than UTF-8) leads its warnings."""
+    x = extract(d)
+    return replace(x, warnings=d.warnings + x.warnings) if d.warnings else x
+
+
 def extract_all(docs: Sequence[PolicyDocument], tick: Callable[[PolicyDocument], None] | None = None) -> list[Extraction]:
     out = []
     for d in docs:
-        out.append(extract(d))
+        out.append(extract_one(d))
         if tick:
             tick(d)
     return out
@@ -57,9 +63,7 @@ def extract_all(docs: Sequence[PolicyDocument], tick: Callable[[PolicyDocument],
 def build(paths: Iterable[str | Path], engine: Engine, tick: Callable[[Path], None] | None = None) -> BuildResult:
     """Read, extract and store; the database changes only if every input is readable."""
     files = collect_files(paths)
-    docs = with_ids_distinct_from(read_documents(files, tick), read_version_sources(engine))
-    extractions = extract_all(docs)
-    write_extractions(engine, extractions)
+    extractions = write_extractions(engine, extract_all(read_documents(files, tick)))  # ids decided as stored
     warnings = [w for x in extractions for w in x.warnings]
     return BuildResult([x.policy.id for x in extractions], warnings, extractions)
 
@@ -121,8 +125,7 @@ def read_new_versions(repo: Path, records: Sequence[Recorded], engine: Engine,
 def build_history(repo: Path, records: Sequence[Recorded], engine: Engine) -> HistoryBuild:
     """Read the records' new versions, extract them and store them in one transaction."""
     h = read_new_versions(repo, records, engine)
-    h.extractions = extract_all(h.versions)
-    write_extractions(engine, h.extractions)
+    h.extractions = write_extractions(engine, extract_all(h.versions))  # as stored
     return h
 
 

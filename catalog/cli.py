@@ -9,43 +9,137 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any, NoReturn, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from catalog.ingest import InputError
 from catalog.records import Kind
 from catalog.tabulate import format_table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+class CatalogGroup(TyperGroup):
+    """Turns the errors any command can meet into the one-line `error:` the CLI promises (exit 2).
+
+    A refused input file or output path, a database that is not a catalog, corrupted or read-only:
+    the message names the file and the problem, and nothing was changed (the write was rolled back).
+    """
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        from sqlalchemy.exc import DatabaseError
+
+        from catalog.migrate import NotACatalog
+        from catalog.output import OutputError
+
+        _opened.clear()
+        try:
+            return super().invoke(ctx)
+        except (InputError, OutputError) as e:
+            _say(str(e))
+        except NotACatalog as e:
+            _say(f"{_opened.get('db', 'the database')}: {e}")
+        except DatabaseError as e:  # malformed, not a database, read-only, disk I/O...
+            _say(f"{_opened.get('db', 'the database')}: {_db_problem(e)}; nothing was changed")
+        raise typer.Exit(2)
+
+
+def _say(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+
+
+def _db_problem(e: Exception) -> str:
+    text = _first_line(e)
+    if "readonly database" in text or "read-only" in text:
+        return f"the catalog is read-only ({text})"
+    return f"cannot use the catalog: {text}"
+
+
+#: How the database the running command opened is named in error messages (set by _engine).
+_opened: dict[str, str] = {}
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, cls=CatalogGroup)
 export_app = typer.Typer(no_args_is_help=True, help="Export the catalog (JSON graph, ROPA spreadsheet, ...).")
 app.add_typer(export_app, name="export")
 
 DbOption = typer.Option(None, "--db", help="SQLite file or SQLAlchemy URL (default: $DATABASE_URL, then catalog.db).")
 PolicyOption = typer.Option(None, "--policy", "-p", help="Restrict to one policy version id.")
 OrgOption = typer.Option(None, "--org", help="Restrict to one organisation (publisher slug, e.g. alibaba-com).")
+ForceOption = typer.Option(False, "--force", help="Replace an existing file that is not a previous export of this kind.")
 
 #: Command modules under catalog/commands/: each has register(app, export_app).
 COMMAND_MODULES: tuple[str, ...] = ("lineage", "risks", "diff", "changes", "ropa_export", "review")
 
+#: Optional packages a feature needs, and the extra that installs them.
+EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres", "dask": "scale", "distributed": "scale"}
 
-def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    _say(message)
     raise typer.Exit(code)
 
 
+def missing_extra(e: ImportError) -> str:
+    """One line for an optional package that is not installed, naming the extra that installs it."""
+    name = (e.name or "").split(".")[0]
+    extra = EXTRAS.get(name)
+    hint = f"pip install 'ropa-catalog[{extra}]'" if extra else f"pip install {name}"
+    return f"the Python package {name!r} is not installed: {hint}"
+
+
 def _engine(db: Optional[str], create: bool = False):
-    """The catalog's engine; only `build` may create a new SQLite file (a typo in --db must not)."""
-    from catalog.store import database_url, make_engine
+    """The catalog's engine. Only `build` (create=True) may create or migrate a catalog; every other
+    command reads one as it is, and refuses a database that is not a catalog, without touching it."""
+    from sqlalchemy.exc import DatabaseError
+
+    from catalog.migrate import NotACatalog, check_readable, upgrade
+    from catalog.output import shown
+    from catalog.store import database_url, make_engine, sqlite_path
 
     url = database_url(db)
-    if not create and url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        path = url.removeprefix("sqlite:///")
-        fail(f"no catalog at {path}: build one first (ropa build PATH --db {path})")
+    path = sqlite_path(db)
+    label = shown(path) if path else (db or url).split("@")[-1]  # no password in messages
+    _opened["db"] = label
+    if path is not None and not create and not path.exists():
+        fail(f"no catalog at {label}: build one first (ropa build PATH --db {label})")
+    if path is not None and path.exists() and not path.is_file():
+        fail(f"{label}: not a database file (a directory or device)")
     try:
-        return make_engine(db)
-    except Exception as e:  # a URL we cannot connect to: one line, not a traceback
-        fail(f"cannot open database {db or ''}: {str(e).splitlines()[0]}", 1)
+        engine = make_engine(db, create=False)
+        if create:
+            upgrade(engine)
+        else:
+            check_readable(engine)
+    except ImportError as e:  # a database driver that is an optional extra
+        fail(missing_extra(e))
+    except (NotACatalog, DatabaseError) as e:
+        if _unreachable(e):
+            fail(f"cannot open database {label}: {_first_line(e)}", 1)
+        raise  # one line from CatalogGroup: not a catalog, malformed, read-only (exit 2)
+    except Exception as e:  # a URL we cannot use
+        fail(f"cannot open database {label}: {_first_line(e)}", 1)
+    return engine
+
+
+def _first_line(e: Exception) -> str:
+    orig = getattr(e, "orig", None) or e
+    return (str(orig).splitlines() or [type(orig).__name__])[0]
+
+
+def _unreachable(e: Exception) -> bool:
+    """A server we cannot connect to (exit 1), not a database file that is bad (exit 2)."""
+    from sqlalchemy.exc import OperationalError
+
+    text = _first_line(e)
+    return isinstance(e, OperationalError) and ("connect" in text or "server" in text or "timeout" in text)
+
+
+def output_path(output: str, kind: str, db: Optional[str], force: bool) -> Path:
+    """Where an export of `kind` goes, checked before any work is done (see catalog.output)."""
+    from catalog.output import check_output
+    from catalog.store import sqlite_path
+
+    return check_output(output, kind, sqlite_path(db), force)
 
 
 def require_org(engine, org: Optional[str]) -> None:  # noqa: ANN001
@@ -87,7 +181,8 @@ def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[st
 
 @app.command()
 def build(
-    paths: Optional[list[Path]] = typer.Argument(None, help="Policy files (.txt, .md, .html) or directories of them."),
+    paths: Optional[list[Path]] = typer.Argument(None, readable=False,  # our own check says what is wrong, in one line
+                                                 help="Policy files (.txt, .md, .html) or directories of them."),
     db: Optional[str] = DbOption,
     workers: Optional[int] = typer.Option(
         None, "--workers", min=1, help="Extract in parallel on a local Dask cluster of N worker processes."),
@@ -118,8 +213,6 @@ def build(
     Example: ropa build --ota contrib-versions --service Alibaba.com --service Booking.com
     """
     from catalog.build import collect_files, extract_all, read_documents
-    from catalog.ingest import with_ids_distinct_from
-    from catalog.store import read_version_sources
 
     if ota is not None:
         if paths or workers or scheduler:
@@ -131,6 +224,10 @@ def build(
     if not paths:
         fail("nothing to build: give policy files or directories, or --ota REPOSITORY")
     if workers or scheduler:
+        try:
+            import dask.distributed  # noqa: F401  (an optional extra: say so before anything is created)
+        except ImportError as e:
+            fail(f"--workers and --scheduler need Dask: {missing_extra(e)}")
         _build_batch(paths, db, workers or 2, scheduler)
         return
     try:
@@ -143,9 +240,7 @@ def build(
     except InputError as e:
         fail(str(e))
     engine = _engine(db, create=True)
-    docs = with_ids_distinct_from(docs, read_version_sources(engine))
-    extractions = extract_all(docs)
-    _store(engine, extractions, db)
+    extractions = _store(engine, extract_all(docs), db)  # as stored: an id another file holds is suffixed
     for x in extractions:
         counts = x.counts()
         typer.echo(f"{x.policy.id}: {sum(counts.values())} facts, {len(x.links)} links ({x.policy.title}, "
@@ -154,16 +249,20 @@ def build(
             typer.echo(f"warning: {w}", err=True)
 
 
-def _store(engine, extractions: list, db: Optional[str]) -> None:  # noqa: ANN001
-    """Write the extractions in one transaction; a database error is one line (exit 1), nothing stored."""
-    from sqlalchemy.exc import SQLAlchemyError
+def _store(engine, extractions: list, db: Optional[str]) -> list:  # noqa: ANN001
+    """Write the extractions in one transaction and return them as stored (ids decided there);
+    a database error is one line, nothing stored: exit 2 for a read-only or corrupted catalog file
+    (CatalogGroup's line), exit 1 for a server that went away."""
+    from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
     from catalog.store import write_extractions
 
     try:
-        write_extractions(engine, extractions)
+        return write_extractions(engine, extractions)
     except SQLAlchemyError as e:  # one line, not a traceback; the transaction was rolled back
-        fail(f"cannot store in {db or 'the catalog'}: {str(e.orig if hasattr(e, 'orig') else e).splitlines()[0]}", 1)
+        if isinstance(e, DatabaseError) and not _unreachable(e):
+            raise
+        fail(f"cannot store in {_opened.get('db', db or 'the catalog')}: {_first_line(e)}", 1)
 
 
 def _build_ota(repo: Path, services: list[str], document: str, since: Optional[str], db: Optional[str]) -> None:
@@ -184,7 +283,7 @@ def _build_ota(repo: Path, services: list[str], document: str, since: Optional[s
         result = read_new_versions(top, records, engine, tick=lambda _r: bar.update(1))
     with typer.progressbar(length=len(result.versions), label="Extracting", file=sys.stderr) as bar:
         result.extractions = extract_all(result.versions, tick=lambda _d: bar.update(1))
-    _store(engine, result.extractions, db)
+    result.extractions = _store(engine, result.extractions, db)
     for x in result.extractions:
         o = x.policy.origin
         typer.echo(f"{x.policy.id}: {sum(x.counts().values())} facts, {len(x.links)} links ({x.policy.title}, "
@@ -325,10 +424,11 @@ def _clip(s: str, n: int) -> str:
 
 @export_app.command("json")
 def export_json(
-    output: Path = typer.Option(..., "--output", "-o", help="File to write."),
+    output: str = typer.Option(..., "--output", "-o", help="File to write."),
     policy: Optional[str] = PolicyOption,
     org: Optional[str] = OrgOption,
     db: Optional[str] = DbOption,
+    force: bool = ForceOption,
 ) -> None:
     """The processing graph as JSON: policies, nodes and edges, each with evidence.
 
@@ -336,9 +436,10 @@ def export_json(
     """
     from catalog.export import to_json, write_json
 
+    target = output_path(output, "json", db, force)
     G = load_graph(db, policy, org)
     data = to_json(G)
-    write_json(output, data)
+    write_json(target, data)
     typer.echo(f"wrote {output}: {len(data['policies'])} policies, {len(data['nodes'])} nodes, {len(data['edges'])} edges")
 
 

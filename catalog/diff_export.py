@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from catalog.diff import ROW_COLUMNS, PolicyDiff, to_diff_rows, to_section_rows
-from catalog.workbook import fit_row_heights, print_setup, put
+from catalog.workbook import atomic_save, fit_row_heights, print_setup, put
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -31,10 +31,7 @@ def write_diff_xlsx(path: str | Path, d: PolicyDiff) -> Path:
     _sheet(ws, ROW_COLUMNS, to_diff_rows(d), f"{d.old_id} ({d.old_date}) → {d.new_id} ({d.new_date})")
     _sheet(wb.create_sheet("Sections"), SECTION_COLUMNS, to_section_rows(d),
            f"Sections: {d.old_id} → {d.new_id}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return atomic_save(wb, path)  # into an existing directory only: a typo must not make one
 
 
 def _sheet(ws: Worksheet, columns: Sequence[str], rows: list[dict[str, str]], title: str) -> None:

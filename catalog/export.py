@@ -50,8 +50,6 @@ def _review(d: dict[str, Any]) -> dict[str, Any]:
 
 def write_json(path: str | Path, data: dict[str, Any]) -> Path:
     """Write JSON atomically (a reader never sees half a file)."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    tmp.replace(p)
-    return p
+    from catalog.output import write_text_atomically
+
+    return write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -151,8 +151,6 @@ def to_fides_manifest(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 def write_fides(path: str | Path, G: nx.MultiDiGraph) -> Path:
     """The manifest as YAML (what `fides push` reads), written atomically."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(yaml.safe_dump(to_fides_manifest(G), sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
-    tmp.replace(p)
-    return p
+    from catalog.output import write_text_atomically
+
+    return write_text_atomically(path, yaml.safe_dump(to_fides_manifest(G), sort_keys=False, allow_unicode=True, width=120))

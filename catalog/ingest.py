@@ -10,11 +10,18 @@ whose offsets every piece of evidence points into.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
+import os
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 
+from catalog import decode
+from catalog.decode import Decoded
+from catalog.output import shown
 from catalog.records import PolicyDocument
 from catalog.segment import segment
 from catalog.vocabulary import patterns
@@ -26,37 +33,72 @@ MAX_SLUG = 60
 
 
 class InputError(Exception):
-    """A file the catalog refuses, with a one-line reason that names the file."""
+    """A file the catalog refuses, with a one-line reason that names the file (quoted if it must be)."""
 
     def __init__(self, path: str | Path, problem: str) -> None:
         self.path = str(path)
         self.problem = problem
-        super().__init__(f"{path}: {problem}")
+        super().__init__(f"{shown(path)}: {problem}")
 
 
 # ---------------------------------------------------------------- reading (I/O)
 
 
+def _unreadable(p: Path) -> str | None:
+    """Why a path cannot be opened (missing, a broken or looping link, no permission), or None."""
+    try:
+        p.stat()
+    except FileNotFoundError:
+        if p.is_symlink():
+            return f"broken symbolic link (to {shown(os.readlink(p))})"
+        return "no such file or directory"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "symbolic link loop"
+        return _os_problem(e)
+    return None
+
+
+def _os_problem(e: OSError) -> str:
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied: cannot read it"
+    return f"cannot read it: {e.strerror or e}"
+
+
 def policy_files(path: str | Path) -> list[Path]:
-    """The policy files a path names: the file itself, or the supported files under a directory."""
+    """The policy files a path names: the file itself, or the supported files under a directory.
+
+    Every supported name under a directory is listed, links that lead nowhere included, so that a
+    file that cannot be read is reported rather than silently left out; so is a subdirectory that
+    cannot be listed.
+    """
     p = Path(path)
-    if not p.exists():
-        raise InputError(p, "no such file or directory")
-    if p.is_dir():
-        files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
-                       and not any(part.startswith(".") for part in f.relative_to(p).parts))  # no .git, .venv
-        files = [f for f in files if f.name.upper() not in {"README.MD", "SOURCES.MD"}]
-        if not files:
-            raise InputError(p, "directory holds no .txt, .md or .html file")
-        return files
-    return [p]
+    if problem := _unreadable(p):
+        raise InputError(p, problem)
+    if not p.is_dir():
+        return [p]
+
+    def refuse(e: OSError) -> None:
+        raise InputError(e.filename or p, _os_problem(e).replace("read it", "list it"))
+
+    files = []
+    for top, dirs, names in os.walk(p, onerror=refuse):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))  # no .git, .venv
+        for name in names:
+            f = Path(top) / name
+            if (not name.startswith(".") and f.suffix.lower() in SUPPORTED_SUFFIXES
+                    and name.upper() not in {"README.MD", "SOURCES.MD"}):
+                files.append(f)
+    if not files:
+        raise InputError(p, "directory holds no .txt, .md or .html file")
+    return sorted(files)
 
 
-def read_text(path: str | Path) -> tuple[str, str]:
-    """Read a policy file as text, refusing what is not one. Returns (text, format)."""
+def read_text(path: str | Path) -> tuple[str, str, str]:
+    """Read a policy file as text, refusing what is not one. Returns (text, format, note on its encoding)."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(p, "no such file")
+    if problem := _unreadable(p):
+        raise InputError(p, problem.replace(" or directory", ""))
     if not p.is_file():
         raise InputError(p, "not a regular file")
     fmt = SUPPORTED_SUFFIXES.get(p.suffix.lower())
@@ -65,30 +107,42 @@ def read_text(path: str | Path) -> tuple[str, str]:
     size = p.stat().st_size
     if size > MAX_BYTES:
         raise InputError(p, f"file too large ({size / 1048576:.1f} MB; the limit is {MAX_BYTES // 1048576} MB)")
-    data = p.read_bytes()
-    return to_text(data, p), fmt
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise InputError(p, _os_problem(e)) from None
+    decoded = to_decoded(data, p)
+    return decoded.text, fmt, f"{shown(p)}: {decoded.note}" if decoded.note else ""
+
+
+def to_decoded(data: bytes, path: str | Path = "<input>") -> Decoded:
+    """Decode a policy file's bytes (see catalog.decode), refusing empty, binary and undecodable input."""
+    try:
+        return decode.to_text(data)
+    except decode.DecodeError as e:
+        raise InputError(path, str(e)) from None
 
 
 def to_text(data: bytes, path: str | Path = "<input>") -> str:
-    """Decode bytes as UTF-8 text, refusing empty, binary and wrongly encoded input."""
-    if not data.strip():
-        raise InputError(path, "empty file")
-    if b"\x00" in data[:65536]:
-        raise InputError(path, "binary file (contains NUL bytes), not a text policy")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(path, f"not valid UTF-8 text (bad byte at offset {e.start}); re-save it as UTF-8") from None
-    controls = sum(1 for ch in text[:65536] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
-    if controls > 0.01 * min(len(text), 65536):
-        raise InputError(path, "binary file (control characters), not a text policy")
-    return text
+    """The text of a policy file's bytes, whatever their encoding (`to_decoded` also says which)."""
+    return to_decoded(data, path).text
 
 
 def read_policy(path: str | Path) -> list[PolicyDocument]:
-    """Read one policy file into its versions (usually one; the seed page holds two)."""
-    text, fmt = read_text(path)
-    return to_documents(text, str(path), fmt)
+    """Read one policy file into its versions (usually one; the seed page holds two).
+
+    A text read in another encoding than UTF-8 carries a warning saying which.
+    """
+    text, fmt, note = read_text(path)
+    try:
+        docs = to_documents(text, str(path), fmt)
+    except RecursionError:
+        raise InputError(path, "HTML nested too deeply to read") from None
+    if not docs:
+        what = "the HTML holds no text (only markup, scripts or styles)" if fmt == "html" and \
+            not decode.has_visible_text(from_html(text)) else "no policy text (only page navigation or footer)"
+        raise InputError(path, f"empty: {what}")
+    return [replace(d, warnings=(note,)) for d in docs] if note else docs
 
 
 # ---------------------------------------------------------------- HTML
@@ -109,8 +163,17 @@ def from_html(html: str) -> str:
     def inline(node: Tag) -> str:
         return re.sub(r"\s+", " ", node.get_text(" ")).strip()  # get_text leaves comments out
 
-    def walk(node: Tag) -> None:
-        for child in node.children:
+    def walk(root: Tag) -> None:
+        # depth-first with an explicit stack: a page nested thousands of levels deep is read, not a RecursionError
+        stack: list[tuple[Iterator, str]] = [(iter(root.children), "")]
+        while stack:
+            children, after = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if after:
+                    out.append(after)
+                continue
             if isinstance(child, (Comment, Doctype, Declaration, ProcessingInstruction, CData)):
                 continue  # markup about the page, not text of the policy
             if isinstance(child, NavigableString):
@@ -135,7 +198,7 @@ def from_html(html: str) -> str:
                     own = re.sub(r"\s+", " ", own).strip()
                     if own:
                         out.append("\n- " + own + "\n")
-                    walk(nested)
+                    stack.append((iter(nested.children), ""))
             elif name == "tr":
                 cells = [inline(c) for c in child.find_all(["td", "th"])]
                 out.append("\n\n" + " | ".join(c for c in cells if c) + "\n\n")
@@ -143,10 +206,9 @@ def from_html(html: str) -> str:
                 out.append("\n")
             elif name in blocks or name in {"ul", "ol", "table", "tbody", "thead", "main", "article", "body"}:
                 out.append("\n\n")
-                walk(child)
-                out.append("\n\n")
+                stack.append((iter(child.children), "\n\n"))
             else:
-                walk(child)
+                stack.append((iter(child.children), ""))
 
     walk(root)
     text = " ".join(out)
@@ -202,11 +264,15 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-_IMG = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+#: Markup spans are bounded (the longest in ../shared/corpus is 262 characters): an opener that is never
+#: closed costs a bounded look-ahead, not a scan to the end of the paragraph (quadratic on hostile text).
+MAX_MARKUP = 1000
+_N = f"{{0,{MAX_MARKUP}}}"
+_IMG = re.compile(rf"!\[[^\]]{_N}\]\([^)]{_N}\)")
+_LINK = re.compile(rf"\[([^\]]{_N})\]\((?:[^()]|\([^)]{_N}\)){_N}\)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _STRONG = re.compile(r"(\*\*|__)")
-_EMPH = re.compile(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])")
+_EMPH = re.compile(rf"(?<![\w*])[*_](?=\S)(.{{1,{MAX_MARKUP}}}?)(?<=\S)[*_](?![\w*])")
 _SPACE = re.compile(r"\s+")
 _MARKUP = frozenset("*_[\\!\u200b\ufeff")
 
@@ -258,7 +324,9 @@ def to_blocks(raw: str) -> list[tuple[str, str, int]]:
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if not stripped:
             flush()
-        elif (m := HEADING_MD.match(stripped)) and clean_inline(m[2]):
+        elif (m := HEADING_MD.match(stripped)) and len(m[2]) > MAX_HEADING:
+            para.append(m[2])  # too long for a heading: a paragraph (without the marks, not read as one again)
+        elif m and clean_inline(m[2]):
             flush()
             blocks.append(("heading", clean_inline(m[2]), len(m[1])))
         elif SETEXT.match(nxt) and not para and _is_heading_text(clean_inline(stripped)) and not ITEM.match(line):
@@ -382,13 +450,20 @@ def _squash(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", s.lower())
 
 
+#: Navigation and footers are short (the longest in the seed and ../shared/corpus: 250 characters); a longer
+#: block is policy text, even with a '©' in it, and is not searched (some patterns are slow on long runs).
+MAX_CHROME = 1000
+#: A '# ...' line longer than this is a paragraph: its text would be every evidence's section title.
+MAX_HEADING = 300
+
+
 def drop_chrome(blocks: list[tuple[str, str, int]], squashed_page: str) -> list[tuple[str, str, int]]:
     """Drop navigation/footer blocks anywhere, and scraped repeats at the tail of the page.
 
     `squashed_page` is `_squash(page)`, computed once per page by the caller.
     """
     chrome = patterns("chrome")
-    kept = [b for b in blocks if not any(p.search(b[1]) for p in chrome)]
+    kept = [b for b in blocks if len(b[1]) > MAX_CHROME or not any(p.search(b[1]) for p in chrome)]
     # trailing blocks that repeat text found earlier in the page are scrape artefacts
     while kept:
         kind, text, _ = kept[-1]
@@ -503,8 +578,6 @@ def to_documents(text: str, source: str = "<input>", fmt: str = "text", *, publi
 
 def _suffixed(d: PolicyDocument) -> PolicyDocument:
     """The same version id, told apart by the file's snapshot date (or the text's hash)."""
-    from dataclasses import replace
-
     return replace(d, id=f"{d.id}-r{d.retrieved or d.content_hash[:8]}")
 
 
@@ -520,18 +593,33 @@ def with_unique_ids(docs: list[PolicyDocument]) -> list[PolicyDocument]:
     return out
 
 
-def with_ids_distinct_from(docs: list[PolicyDocument], stored: dict[str, tuple[str, str]]) -> list[PolicyDocument]:
+def id_candidates(d: PolicyDocument) -> tuple[str, ...]:
+    """The ids a version may be stored under, in order: its own, then told apart by snapshot date, then hash."""
+    out = [d.id]
+    if d.retrieved:
+        out.append(f"{d.id}-r{d.retrieved}")
+    out += [f"{d.id}-r{d.content_hash[:8]}", f"{d.id}-r{d.content_hash}"]
+    return tuple(dict.fromkeys(out))
+
+
+def with_ids_distinct_from(docs: list[PolicyDocument], stored: Mapping[str, tuple[str, str]]) -> list[PolicyDocument]:
     """A text whose id is already stored for another file with other content gets its own id.
 
-    `stored` maps id -> (source, content hash). The same file rebuilt (same source) replaces its
-    version; a different file claiming the same publisher and date (another snapshot) is kept apart,
-    its id suffixed with its retrieval date or hash, instead of silently replacing the stored text.
+    `stored` maps id -> (source, content hash). The same file rebuilt (same file name) or the same
+    text replaces its version; a different file claiming the same publisher and date (another
+    snapshot) is kept apart, its id suffixed with its retrieval date or hash, instead of silently
+    replacing the stored text. The store calls this inside its write transaction, so two builds
+    racing for one id cannot both take it.
     """
+    taken = dict(stored)
     out = []
     for d in docs:
-        if d.id in stored:
-            source, digest = stored[d.id]
-            if digest != d.content_hash and Path(source).name != Path(d.source).name:
-                d = _suffixed(d)
+        for candidate in id_candidates(d):
+            held = taken.get(candidate)
+            if held is None or held[1] == d.content_hash or Path(held[0]).name == Path(d.source).name:
+                break
+        if candidate != d.id:
+            d = replace(d, id=candidate)
+        taken[d.id] = (d.source, d.content_hash)
         out.append(d)
     return out

@@ -99,6 +99,8 @@ def resolve(G: nx.MultiDiGraph, term: str, kinds: tuple[str, ...] | None = None)
 def resolve_scored(G: nx.MultiDiGraph, term: str, kinds: tuple[str, ...] | None = None) -> list[tuple[str, int]]:
     """`resolve` with each match's score (100 exact ident ... 40 fragment of an ident), best first."""
     term = term.strip()
+    if not any(ch.isalnum() for ch in term):  # "" or punctuation names nothing (it used to match everything)
+        raise UnknownTerm(term, [])
     allowed = {str(k) for k in kinds} if kinds else None
     if term in G and (allowed is None or G.nodes[term]["kind"] in allowed):
         return [(term, 100)]

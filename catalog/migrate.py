@@ -47,14 +47,89 @@ def current(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> str | None:
-    """Bring the schema to `revision`; a catalog made before migrations is stamped first, not recreated."""
+#: The tables of a catalog at INITIAL and their columns (frozen with revision 0001): how a catalog made
+#: before migrations existed is told from another application's database that has a table named `policy`.
+INITIAL_TABLES: dict[str, frozenset[str]] = {
+    "policy": frozenset({"id", "title", "publisher", "organisation", "effective_date", "source", "retrieved",
+                         "content_hash", "text", "sections", "warnings", "extractor", "built_at"}),
+    "review": frozenset({"id", "target", "policy_id", "decision", "correction", "comment", "reviewer", "created_at"}),
+    "evidence": frozenset({"id", "policy_id", "owner", "owner_key", "section", "quote", "start", "end", "rule", "note"}),
+    "fact": frozenset({"id", "policy_id", "node_id", "kind", "ident", "label", "key", "attrs"}),
+    "link": frozenset({"id", "policy_id", "source", "target", "relation", "status", "attrs"}),
+}
+VERSION_TABLE = "alembic_version"
+
+
+class NotACatalog(Exception):
+    """A database that holds something other than a ropa catalog, or a catalog this version cannot read as is."""
+
+
+@functools.lru_cache(maxsize=1)
+def revisions() -> frozenset[str]:
+    """Every revision the package ships."""
+    return frozenset(r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+
+
+def catalog_revision(conn: Connection) -> str | None:
+    """The schema revision of the catalog this database holds: None when the database is empty.
+
+    Raises NotACatalog for a database holding tables that are not the catalog's, tables named like
+    the catalog's with other columns, or a revision this package does not know. Reads only.
+    """
+    from sqlmodel import SQLModel
+
+    from catalog import tables as _tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+    insp = inspect(conn)
+    names = set(insp.get_table_names())
+    if not names:
+        return None
+    foreign = names - set(SQLModel.metadata.tables) - set(INITIAL_TABLES) - {VERSION_TABLE}
+    if foreign:
+        listed = ", ".join(sorted(foreign)[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise NotACatalog(f"not a ropa catalog: it holds other tables ({listed}); give a new or empty database")
+    rev = MigrationContext.configure(conn).get_current_revision()
+    if rev is None:  # made before migrations existed, or someone else's tables with our names
+        for table, columns in INITIAL_TABLES.items():
+            have = {c["name"] for c in insp.get_columns(table)} if table in names else set()
+            if not columns <= have:
+                raise NotACatalog(f"not a ropa catalog: its table {table!r} is not the catalog's"
+                                  if have else f"not a ropa catalog: it has no {table!r} table")
+        return INITIAL
+    if rev not in revisions():
+        raise NotACatalog(f"not a ropa catalog, or one made by a newer ropa: schema revision {rev!r} is unknown")
+    return rev
+
+
+def check_readable(engine: Engine) -> str:
+    """The revision of a catalog a read-only command may read as it is (nothing is created or migrated)."""
     with engine.connect() as conn:
+        rev = catalog_revision(conn)
+    if rev is None:
+        raise NotACatalog("the database is empty: no catalog yet (build one with `ropa build PATH`)")
+    if rev != head():
+        raise NotACatalog(f"the catalog's schema is at revision {rev}, this ropa reads {head()}: upgrade it "
+                          "with `python -m catalog.migrate upgrade` (or any `ropa build`)")
+    return rev
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    """Bring the schema to `revision`; a catalog made before migrations is stamped first, not recreated.
+
+    A database that holds anything but a catalog is refused (NotACatalog) before anything is written.
+    """
+    with engine.connect() as conn:
+        rev = MigrationContext.configure(conn).get_current_revision()
+        if revision == "head" and rev == head():
+            return rev  # one query when nothing is to do
+        state = catalog_revision(conn)
+        # read again: another process may have created the catalog between the two reads, and a
+        # catalog seen with its tables but read as unversioned must not be stamped back to INITIAL
         rev = MigrationContext.configure(conn).get_current_revision()
         if revision == "head" and rev == head():
             return rev
         cfg = alembic_config(conn)
-        if rev is None and inspect(conn).has_table("policy"):
+        if rev is None and state is not None:
             command.stamp(cfg, INITIAL)
         conn.commit()
         command.upgrade(cfg, revision)
@@ -72,7 +147,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--db", default=None, help="SQLite path or SQLAlchemy URL (default: $DATABASE_URL, then catalog.db)")
     p.add_argument("-m", "--message", default="schema change")
     a = p.parse_args(argv)
-    engine = make_engine(a.db, create=a.action != "current")
+    try:
+        engine = make_engine(a.db, create=a.action != "current")
+    except NotACatalog as e:
+        raise SystemExit(f"error: {a.db or 'the database'}: {e}") from None
     if a.action == "revision":
         with engine.connect() as conn:
             command.revision(alembic_config(conn), message=a.message, autogenerate=True)

@@ -112,6 +112,7 @@ class PolicyDocument:
     units: tuple[Unit, ...] = ()
     retrieved: str = ""  # e.g. the snapshot date a file name carries, or a commit's date
     origin: Origin | None = None  # set when the version was read from a versions repository
+    warnings: tuple[str, ...] = ()  # what reading the file noticed (e.g. the encoding it was read in)
 
     @property
     def seen(self) -> str:

@@ -11,13 +11,14 @@ import datetime as dt
 import os
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, event, insert, select
 from sqlmodel import Session, create_engine
 
 from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from catalog.ingest import slug
+from catalog.ingest import InputError, id_candidates, slug, with_ids_distinct_from
 from catalog.records import Evidence, Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status
 from catalog.segment import segment
 from catalog.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
@@ -32,6 +33,14 @@ def database_url(db: str | None = None) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser()}"
+
+
+def sqlite_path(db: str | None = None) -> Path | None:
+    """The SQLite file a --db value names (None for another database, or an in-memory one)."""
+    url = database_url(db)
+    if not url.startswith("sqlite:///") or ":memory:" in url:
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
 
 
 def make_engine(db: str | None = None, create: bool = True) -> Engine:
@@ -95,33 +104,64 @@ def _evidence_rows(policy_id: str, owner: str, key: str, evidence: Iterable[Evid
 WRITE_ATTEMPTS = 5
 
 
-def write_extractions(engine: Engine, extractions: Sequence[Extraction]) -> list[str]:
+def renamed(x: Extraction, policy_id: str) -> Extraction:
+    """Pure: the same extraction stored under another version id (its document, evidence and warnings say so).
+
+    The version id appears nowhere else in an extraction (tests/test_store.py checks this against
+    extracting the renamed document), so renaming is cheap enough to do inside the write transaction.
+    """
+    old = x.policy.id
+    if policy_id == old:
+        return x
+
+    def ev(items: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+        return tuple(replace(e, policy_id=policy_id) for e in items)
+
+    return Extraction(
+        replace(x.policy, id=policy_id),
+        tuple(replace(f, evidence=ev(f.evidence)) for f in x.facts),
+        tuple(replace(ln, evidence=ev(ln.evidence)) for ln in x.links),
+        tuple(policy_id + w[len(old):] if w.startswith(old + ":") else w for w in x.warnings),
+    )
+
+
+def write_extractions(engine: Engine, extractions: Sequence[Extraction]) -> list[Extraction]:
     """Store extractions, replacing what each of their policy versions had; all or nothing.
 
+    Returns the extractions as stored: a version whose id another file's different text already
+    holds is stored under a suffixed id (see `ingest.with_ids_distinct_from`). That decision is
+    taken inside the write transaction, after the lock, so two builds racing for one id cannot both
+    take it: on SQLite the second waits for the write lock and then sees the first's row; on
+    PostgreSQL the second's insert fails on the primary key, and the retry sees the row.
     Two processes writing the same version at once: the loser's transaction fails on the unique
     constraints (or a deadlock / SQLite lock) and is retried as a whole, so exactly one copy is left.
     """
     from sqlalchemy.exc import IntegrityError, OperationalError
 
+    for x in extractions:  # read_policy refuses these; a text made some other way must not fail a whole batch
+        if "\x00" in x.policy.text:
+            raise InputError(x.policy.source, "binary file (contains NUL bytes), not a text policy")
     for attempt in range(WRITE_ATTEMPTS):
         try:
-            _write_once(engine, extractions)
-            break
+            return _write_once(engine, extractions)
         except (IntegrityError, OperationalError):
             if attempt == WRITE_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
-    return [x.policy.id for x in extractions]
+    raise AssertionError("unreachable")
 
 
-def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> None:
+def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> list[Extraction]:
     with Session(engine) as session, session.begin():
         if engine.dialect.name == "sqlite":  # take the write lock now, not on the first DELETE
             session.connection().exec_driver_sql("BEGIN IMMEDIATE")
         # lock the stored versions' rows first (PostgreSQL): a concurrent writer of the same version
         # waits here, then sees every row this transaction committed, and replaces all of them
-        ids = sorted({x.policy.id for x in extractions})
-        session.execute(select(PolicyRow.id).where(PolicyRow.id.in_(ids)).order_by(PolicyRow.id).with_for_update())
+        ids = sorted({c for x in extractions for c in id_candidates(x.policy)})
+        held = session.execute(select(PolicyRow.id, PolicyRow.source, PolicyRow.content_hash)
+                               .where(PolicyRow.id.in_(ids)).order_by(PolicyRow.id).with_for_update()).all()
+        docs = with_ids_distinct_from([x.policy for x in extractions], {i: (src, h) for i, src, h in held})
+        extractions = [renamed(x, d.id) for x, d in zip(extractions, docs)]
         for x in extractions:
             policy, facts, links, evidence = to_rows(x)
             pid = policy["id"]
@@ -141,6 +181,7 @@ def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> None:
                 session.execute(insert(LinkRow.__table__), links)
             if evidence:
                 session.execute(insert(EvidenceRow.__table__), evidence)
+    return extractions
 
 
 def delete_policy(engine: Engine, policy_id: str) -> bool:

@@ -63,24 +63,23 @@ def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
 
 def atomic_save(wb: Workbook, path: str | Path) -> Path:
     """Save through a temporary file in the same directory: a reader never sees half a workbook."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
-    wb.save(tmp)
-    tmp.replace(p)
-    return p
+    from catalog.output import write_atomically
+
+    return write_atomically(path, wb.save)
 
 
 def write_csv_rows(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     """A CSV file of inert cells, every field quoted (OWASP), written atomically."""
-    p = Path(path)
-    tmp = p.with_name(p.name + ".tmp")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, quoting=csv.QUOTE_ALL)
-        w.writerow([inert(h) for h in header])
-        for r in rows:
-            w.writerow([inert(v) for v in r])
-    tmp.replace(p)
-    return p
+    from catalog.output import write_atomically
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, quoting=csv.QUOTE_ALL)
+            w.writerow([inert(h) for h in header])
+            for r in rows:
+                w.writerow([inert(v) for v in r])
+
+    return write_atomically(path, write)
 
 
 def header_row(ws: Worksheet, row: int, columns: Sequence[str], widths: Mapping[str, float] | None = None) -> None:

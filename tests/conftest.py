@@ -158,3 +158,23 @@ def ota_repo(tmp_path_factory) -> Path:
     from catalog.ota import write_repository
 
     return write_repository(tmp_path_factory.mktemp("ota") / "contrib-versions", ota_versions())
+
+
+def run_ropa_unprivileged(*args: str, cwd: Path | None = None):
+    """`python -m catalog ARGS` in a subprocess that file permissions apply to.
+
+    As root (CI) the process keeps its uid but loses the capabilities that override permissions
+    (setpriv, util-linux), so a file made unreadable or read-only by the test really is.
+    """
+    import shutil
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "catalog", *args]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: cannot make a file unreadable to the test")
+        caps = "-dac_override,-dac_read_search"
+        cmd = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}", *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or ROOT, timeout=300)

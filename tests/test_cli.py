@@ -162,3 +162,37 @@ def test_read_commands_do_not_create_a_catalog(tmp_path):
         r = runner.invoke(app, [*cmd, "--db", str(db)])
         assert r.exit_code == 2 and f"no catalog at {db}" in r.output, cmd
     assert not db.exists()
+
+
+def test_lineage_of_an_empty_term_is_the_unknown_term_error(built):
+    for term in ("", "   ", "-"):
+        r = runner.invoke(app, ["lineage", term, "--db", built])
+        assert r.exit_code == 2, r.output
+        assert r.output.splitlines()[0] == f"error: nothing in the catalog matches {term!r}; " \
+                                           "try `ropa show data_category` for the terms it knows"
+
+
+def test_reviews_refuses_an_unknown_format(built):
+    r = runner.invoke(app, ["reviews", "--format", "bogus", "--db", built])
+    assert r.exit_code == 2 and r.output == "error: unknown format 'bogus'; expected table or json\n"
+
+
+def test_workers_without_dask_is_one_line_naming_the_extra_and_creates_nothing(tmp_path, monkeypatch):
+    for name in ("dask", "dask.distributed", "distributed"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if the [scale] extra were not installed
+    db = tmp_path / "c.db"
+    r = runner.invoke(app, ["build", str(DEMO), "--workers", "2", "--db", str(db)])
+    assert r.exit_code == 2
+    assert r.output.splitlines() == ["error: --workers and --scheduler need Dask: the Python package 'dask' is "
+                                     "not installed: pip install 'ropa-catalog[scale]'"]
+    assert not db.exists()
+
+
+def test_a_postgresql_url_without_psycopg_is_one_line_naming_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the [postgres] extra were not installed
+    for args in (["build", str(DEMO)], ["policies"]):
+        r = runner.invoke(app, [*args, "--db", "postgresql+psycopg://ropa:secret@127.0.0.1:1/ropa"])
+        assert r.exit_code == 2, r.output
+        assert r.output.splitlines()[-1] == ("error: the Python package 'psycopg' is not installed: "
+                                             "pip install 'ropa-catalog[postgres]'")
+        assert "secret" not in r.output

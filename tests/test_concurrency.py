@@ -3,15 +3,19 @@
 Each process opens the catalog itself (so the schema migration races too), extracts, waits at a
 barrier so both write at the same moment, then writes. Different policies: both stored. The same
 policy: exactly one copy (the unique constraints reject the loser, which retries its transaction).
+Two different texts claiming one id: both stored, the second under a suffixed id (decided inside
+the write transaction).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from catalog.build import extract_all, read_documents
 from catalog.extract import extract
 from catalog.ingest import read_policy
 from catalog.store import make_engine, read_policies, write_extractions
@@ -78,3 +82,37 @@ def test_two_processes_building_the_same_policy_leave_one_copy(db_url, seed_path
         assert [p.id for p in read_policies(engine)] == sorted(expected)
         assert {pid: _counts(engine, pid) for pid in expected} == expected
         engine.dispose()
+
+
+#: Two different texts that claim the same publisher and date (two snapshots of one page, say).
+ACME = "Acme Privacy Policy\n\nEffective date: 1 March 2024\n\nWe collect your email address {extra}.\n"
+
+
+def _build_like_ropa(url: str, path: str, barrier, queue) -> None:  # noqa: ANN001  (a spawned process)
+    """What `ropa build PATH` does (read, extract, store), with both writes released at the same moment."""
+    engine = make_engine(url)
+    extractions = extract_all(read_documents([Path(path)]))
+    barrier.wait(timeout=60)
+    queue.put([x.policy.id for x in write_extractions(engine, extractions)])
+    engine.dispose()
+
+
+def test_two_texts_claiming_one_id_built_at_once_are_both_kept(db_url, tmp_path):
+    a, b = tmp_path / "acme-a.txt", tmp_path / "acme-b.txt"
+    a.write_text(ACME.format(extra="and your name"), encoding="utf-8")
+    b.write_text(ACME.format(extra="and your phone number"), encoding="utf-8")
+    ctx = mp.get_context("spawn")
+    barrier, queue = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_build_like_ropa, args=(db_url, str(p), barrier, queue)) for p in (a, b)]
+    for p in procs:
+        p.start()
+    reported = sorted([*queue.get(timeout=120), *queue.get(timeout=120)])
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0, 0]
+    engine = make_engine(db_url)
+    stored = read_policies(engine)
+    assert sorted(p.id for p in stored) == reported  # each build reports the id it was stored under
+    assert reported[0] == "acme-2024-03-01" and reported[1].startswith("acme-2024-03-01-r")
+    assert sorted(p.source for p in stored) == [str(a), str(b)]  # neither text was lost
+    engine.dispose()

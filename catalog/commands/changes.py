@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, OrgOption, _engine, fail, parse_since, require_org
+from catalog.cli import DbOption, ForceOption, OrgOption, _engine, fail, output_path, parse_since, require_org
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "xlsx")
@@ -42,10 +41,11 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         org: Optional[str] = OrgOption,
         since: Optional[str] = typer.Option(None, "--since", help="Only versions seen on or after this date (YYYY-MM-DD)."),
         format: str = typer.Option("table", "--format", help="table, json or xlsx"),
-        output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (required for xlsx)."),
+        output: Optional[str] = typer.Option(None, "--output", "-o", help="File to write (required for xlsx)."),
         fail_on: Optional[str] = typer.Option(
             None, "--fail-on", help="Exit 1 when a change of this severity or worse exists (high, medium, low)."),
         db: Optional[str] = DbOption,
+        force: bool = ForceOption,
     ) -> None:
         """What changed between consecutive versions of each organisation's policy that a DPO must act on:
         transfer destinations and safeguards, special categories, recipients, purposes, legal bases,
@@ -65,6 +65,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         if fail_on is not None and fail_on not in SEVERITIES:
             fail(f"unknown severity {fail_on!r}; expected one of: {', '.join(SEVERITIES)}")
         since_date = parse_since(since)
+        target = output_path(output, f"changes-{format}", db, force) if output is not None else None
         engine = _engine(db)
         require_org(engine, org)
         cs = read_changes(engine, org, since_date)
@@ -73,7 +74,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             from catalog.spreadsheet import write_tables
 
             rows = [[r[k] for k in ROW_COLUMNS] for r in to_change_rows(cs)]
-            write_tables(output, [("Changes", [k.replace("_", " ").capitalize() for k in ROW_COLUMNS], rows)])
+            write_tables(target, [("Changes", [k.replace("_", " ").capitalize() for k in ROW_COLUMNS], rows)])
             typer.echo(f"wrote {output}: {summary(cs, since_date)}")
         else:
             if format == "json":
@@ -83,8 +84,10 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             else:
                 text = "No changes to act on" + (f" in versions seen since {since_date}." if since_date else
                                                  ": no organisation has two versions that differ in what a DPO tracks.")
-            if output is not None:
-                output.write_text(text + "\n", encoding="utf-8")
+            if target is not None:
+                from catalog.output import write_text_atomically
+
+                write_text_atomically(target, text + "\n")
                 typer.echo(f"wrote {output}: {summary(cs, since_date)}")
             else:
                 typer.echo(text)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, OrgOption, _engine, fail, require_org
+from catalog.cli import DbOption, ForceOption, OrgOption, _engine, fail, output_path, require_org
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "xlsx")
@@ -70,9 +69,10 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         old: str = typer.Argument(..., help="The older policy version id (see `ropa policies`)."),
         new: str = typer.Argument(..., help="The newer policy version id."),
         format: str = typer.Option("table", "--format", help="table, json or xlsx"),
-        output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (required for xlsx)."),
+        output: Optional[str] = typer.Option(None, "--output", "-o", help="File to write (required for xlsx)."),
         restated: bool = typer.Option(False, "--restated", help="Table: also list facts only reworded."),
         db: Optional[str] = DbOption,
+        force: bool = ForceOption,
     ) -> None:
         """Facts and links added, removed and changed between two policy versions, with quotes from each side.
 
@@ -87,6 +87,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             fail(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
         if format == "xlsx" and output is None:
             fail("--format xlsx needs --output FILE (-o)")
+        target = output_path(output, f"diff-{format}", db, force) if output is not None else None
         engine = _engine(db)
         known = [p.id for p in read_policies(engine)]
         for pid in (old, new):
@@ -98,13 +99,15 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         if format == "xlsx":
             from catalog.diff_export import write_diff_xlsx
 
-            write_diff_xlsx(output, d)
+            write_diff_xlsx(target, d)
             typer.echo(f"wrote {output}: {len(d.entries)} changes, "
                        f"{len(d.sections_added) + len(d.sections_removed)} section changes")
             return
         text = json.dumps(d.to_dict(), indent=2, default=str) if format == "json" else diff_table(d, restated)
-        if output is not None:
-            output.write_text(text + "\n", encoding="utf-8")
+        if target is not None:
+            from catalog.output import write_text_atomically
+
+            write_text_atomically(target, text + "\n")
             typer.echo(f"wrote {output}")
         else:
             typer.echo(text)

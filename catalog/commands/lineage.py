@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, OrgOption, PolicyOption, fail, load_graph
+from catalog.cli import DbOption, ForceOption, OrgOption, PolicyOption, fail, load_graph, output_path
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "dot")
@@ -112,11 +111,12 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
     @export_app.command("dot")
     def export_dot(
-        output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
+        output: Optional[str] = typer.Option(None, "--output", "-o", help="File to write (default: standard output)."),
         highlight: Optional[str] = typer.Option(None, "--highlight", help="A term whose downstream lineage is drawn in red."),
         policy: Optional[str] = PolicyOption,
         org: Optional[str] = OrgOption,
         db: Optional[str] = DbOption,
+        force: bool = ForceOption,
     ) -> None:
         """The processing graph as Graphviz DOT: columns subjects -> categories -> purposes -> bases -> recipients -> countries -> safeguards.
 
@@ -127,6 +127,9 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         from catalog.lineage import downstream
         from catalog.render import to_dot
 
+        from catalog.output import write_text_atomically
+
+        target = output_path(output, "dot", db, force) if output is not None else None
         G = load_graph(db, policy, org)
         marked: set[str] = set()
         if highlight:
@@ -134,10 +137,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             marked = set(downstream(G, root).nodes)
         title = policy or org or "ROPA catalog"
         src = to_dot(G, title=title, highlight=marked)
-        if output is None:
+        if target is None:
             typer.echo(src)
             return
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(src, encoding="utf-8")
-        tmp.replace(output)
+        write_text_atomically(target, src)
         typer.echo(f"wrote {output}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges")

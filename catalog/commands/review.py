@@ -63,6 +63,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         """
         from catalog.review import read_reviews
 
+        if format not in ("table", "json"):
+            fail(f"unknown format {format!r}; expected table or json")
         rows = [{"target": r.target, "decision": r.decision, "reviewer": r.reviewer, "comment": r.comment,
                  "policy_id": r.policy_id, "at": r.created_at.isoformat()} for r in read_reviews(_engine(db))]
         if format == "json":

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, OrgOption, PolicyOption, fail, load_graph
+from catalog.cli import DbOption, ForceOption, OrgOption, PolicyOption, fail, load_graph, output_path
 
 OutputOption = typer.Option(..., "--output", "-o", help="File to write.")
 TEMPLATES = ("ico", "cnil")
@@ -32,12 +31,13 @@ def _findings(G) -> list:
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
     @export_app.command("xlsx")
     def export_xlsx(
-        output: Path = OutputOption,
+        output: str = OutputOption,
         policy: Optional[str] = PolicyOption,
         org: Optional[str] = OrgOption,
         template: str = typer.Option("ico", "--template", help="ico (one table, the ICO's columns) or cnil "
                                                                 "(the CNIL's model: one sheet per processing activity)."),
         db: Optional[str] = DbOption,
+        force: bool = ForceOption,
     ) -> None:
         """The Article 30 ROPA workbook: the ICO template's table with Transfers, Recipients, Evidence and
         Findings sheets, or with --template cnil the CNIL's model record (a fiche per activity) and Evidence.
@@ -48,25 +48,27 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         if template not in TEMPLATES:
             fail(f"unknown template {template!r}; expected one of: {', '.join(TEMPLATES)}")
+        target = output_path(output, "xlsx", db, force)  # a previous workbook of either layout may be replaced
         G = _graph(db, policy, org)
         if template == "cnil":
             from catalog.cnil import write_cnil_xlsx
 
-            write_cnil_xlsx(output, G)
+            write_cnil_xlsx(target, G)
             typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities (CNIL layout, one sheet each)")
             return
         from catalog.spreadsheet import write_xlsx
 
         findings = _findings(G)
-        write_xlsx(output, G, findings)
+        write_xlsx(target, G, findings)
         typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities, {len(findings)} findings")
 
     @export_app.command("csv")
     def export_csv(
-        output: Path = OutputOption,
+        output: str = OutputOption,
         policy: Optional[str] = PolicyOption,
         org: Optional[str] = OrgOption,
         db: Optional[str] = DbOption,
+        force: bool = ForceOption,
     ) -> None:
         """The ROPA sheet as CSV: one row per processing activity, columns in the ICO template's order.
 
@@ -75,16 +77,18 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         from catalog.ropa import ropa_rows
         from catalog.spreadsheet import write_csv
 
+        target = output_path(output, "csv", db, force)
         G = _graph(db, policy, org)
-        write_csv(output, G)
+        write_csv(target, G)
         typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities")
 
     @export_app.command("fides")
     def export_fides(
-        output: Path = OutputOption,
+        output: str = OutputOption,
         policy: Optional[str] = PolicyOption,
         org: Optional[str] = OrgOption,
         db: Optional[str] = DbOption,
+        force: bool = ForceOption,
     ) -> None:
         """A Fides manifest (one system, a privacy declaration per purpose), validated by fideslang.
 
@@ -93,8 +97,9 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         from catalog.fides import write_fides
         from catalog.ingest import slug
 
+        target = output_path(output, "fides", db, force)
         G = _graph(db, policy, org)
         if policy is None and org is None and len({slug(p["publisher"]) for p in G.graph.get("policies", {}).values()}) > 1:
             fail("the catalog holds several organisations; choose one with --org (a manifest describes one system)")
-        write_fides(output, G)
+        write_fides(target, G)
         typer.echo(f"wrote {output}")

@@ -96,7 +96,8 @@ def _named_controller(b: Builder, pats: tuple[re.Pattern[str], ...], first_only:
         if first_only:
             return nid
         defines_we = re.search(r"[“\"'‘](?:we|us|company)[”\"'’]", text[m.end():m.end() + 60], re.IGNORECASE) is not None
-        candidates.setdefault(nid, (pats.index(pat), not defines_we, -doc.text.count(name), ui))
+        if nid not in candidates:  # counting the name scans the whole text: once per name, not per sentence
+            candidates[nid] = (pats.index(pat), not defines_we, -doc.text.count(name), ui)
         done.add(ui)
     # the one the contacts and the general transfers belong to: named by the strongest pattern,
     # then the one defined as "we", then the most often named, then the first
