@@ -120,6 +120,28 @@ def test_bases_read_from_table_columns_headings_and_basis_lists():
     assert ("purpose:essential.fraud_detection", "legal_basis:art6-1-f-legitimate-interests") in proton
 
 
+def test_explicit_consent_is_the_data_s_art9_condition_and_the_purpose_s_consent():
+    # PayPal: "We rely on your explicit and voluntary consent to process your Personal Information to participate in
+    # certain features ..., such as syncing your contact list ..., providing biometric data, targeted advertising"
+    paypal = links(policy("other/PayPal.privacy.md"), "based_on")
+    assert ("data_category:user.biometric", "legal_basis:art9-2-a-explicit-consent") in paypal
+    assert ("purpose:marketing.advertising", "legal_basis:art6-1-a-consent") in paypal
+    assert not {t for (s, t) in paypal if s.startswith("purpose:") and t.startswith("legal_basis:art9")}
+
+
+def test_a_basis_list_run_into_one_sentence_keeps_each_item_with_its_basis(seed_path):
+    # the seed's 2018 version scraped its list into one sentence: "... only where it is: necessary for the
+    # performance of any contract ... (for example, to provide you with the services you request and to identify
+    # and authenticate you so you may use the Sites). necessary to comply with legal requirements (...).
+    # necessary for our legitimate interests ... and/or where it is based on your consent ."
+    from catalog.ingest import read_policy
+
+    old = extract(read_policy(seed_path)[1])
+    assert old.policy.id == "alibaba-com-2018-05-25"
+    auth = {t for (s, t) in links(old, "based_on") if s == "purpose:essential.service.authentication"}
+    assert auth == {"legal_basis:art6-1-b-contract"}  # was also consent, legal obligation and LI, all "stated"
+
+
 def test_the_right_to_object_and_substantial_public_interest_state_no_public_task():
     # Booking.com: "Where we process your personal data based on legitimate interest or the public interest, you
     # have the right to object to that use ..."

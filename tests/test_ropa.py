@@ -60,7 +60,8 @@ def test_payment_processing_row_cell_by_cell(new_rows):
         "adequacy decision (partial)")
     assert r[ART6] == "Contract (Art. 6(1)(b)); Legitimate interests (Art. 6(1)(f))"
     assert r[ART9] == NO_SPECIAL_CATEGORY
-    assert "settlement of purchase price" in r[LEGITIMATE_INTERESTS]  # the quote the LI basis is read from
+    # the interest pursued, quoted from the sentence the LI basis is read from
+    assert "this interest will normally be to operate our Platform and services" in r[LEGITIMATE_INTERESTS]
     assert "Deleted or anonymised when no longer needed (all personal data)" in r[RETENTION]
     assert "Right of access (Art. 15)" in r[RIGHTS] and "Right to erasure (Art. 17)" in r[RIGHTS]
     assert r[JOINT_CONTROLLER] == NOT_STATED

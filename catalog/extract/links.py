@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from catalog.extract.builder import Builder
 from catalog.extract.mentions import Mention
@@ -88,6 +88,9 @@ def allowed(b: Builder, rule: LinkRule, source: Mention, target: Mention) -> boo
 def link_pair(b: Builder, a: Mention, t: Mention, units: Iterable[int], reading: Reading, rule_name: str) -> bool:
     """Link two mentions if the schema relates their kinds; True when a link was made."""
     made = False
+    if a.kind is Kind.PURPOSE and t.kind is Kind.LEGAL_BASIS and (c := concept(Kind.LEGAL_BASIS, t.concept)) \
+            and c.attrs.get("as_art6"):
+        t = replace(t, concept=c.attrs["as_art6"])  # "explicit consent" to a purpose: Art. 6(1)(a) consent
     for rule in _rules().get((a.kind, t.kind), ()):
         if not allowed(b, rule, a, t):
             continue
