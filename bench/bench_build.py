@@ -1,19 +1,28 @@
 """Benchmark of the engine on one core: the seed end to end, and throughput over ../shared/corpus.
 
-Prints medians of repeated runs, and ratios against a baseline measured in the same run
-(merely reading and normalising the text: the floor any extractor pays).
+Prints medians of repeated runs, and ratios against baselines measured in the same run: merely
+reading and normalising the text (the floor any extractor pays) and, with --baseline, the same
+corpus through another checkout of the engine (a git worktree of an older commit), so "not slower
+than before" is a ratio of two figures taken side by side on the same busy machine. Every run of
+the extractor starts with its per-text memo caches empty (catalog.extract.clear_text_caches): the
+figures are for text the engine has not seen, not for the repetitions of the benchmark.
 
-    python bench/bench_build.py [--repeat 7]
+    python bench/bench_build.py [--repeat 7] [--baseline ../old-checkout]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+import catalog.extract
 from catalog.extract import extract
 from catalog.ingest import read_policy, to_documents
 from catalog.store import make_engine, write_extractions
@@ -22,9 +31,15 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+def _cold() -> None:
+    """Empty the extractor's per-text memo caches (an older engine may have none)."""
+    getattr(catalog.extract, "clear_text_caches", lambda: None)()
+
+
 def _median_time(fn, repeat: int) -> float:
     times = []
     for _ in range(repeat):
+        _cold()
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
@@ -46,10 +61,38 @@ def corpus_texts() -> list[tuple[str, str, str]]:
     return out
 
 
+def corpus_figures(repeat: int) -> dict[str, float]:
+    """Seconds to read + normalise the corpus (the floor) and to extract it, medians of `repeat` runs."""
+    texts = corpus_texts()
+    parsed = [d for s, t, f in texts for d in to_documents(t, s, f)]
+    extract(parsed[0])  # warm the vocabulary caches (loaded once per process)
+    return {
+        "engine": str(Path(catalog.extract.__file__).parents[1]),
+        "bytes": sum(len(t.encode("utf-8")) for _, t, _ in texts),
+        "files": len(texts),
+        "versions": len(parsed),
+        "floor": _median_time(lambda: [to_documents(t, s, f) for s, t, f in texts], repeat),
+        "extract": _median_time(lambda: [extract(d) for d in parsed], repeat),
+    }
+
+
+def baseline_figures(checkout: Path, repeat: int) -> dict[str, float]:
+    """corpus_figures of another checkout's engine, run by this script in a child process."""
+    env = {**os.environ, "PYTHONPATH": str(checkout.resolve())}
+    out = subprocess.run([sys.executable, __file__, "--corpus-json", "--repeat", str(repeat)], env=env,
+                         capture_output=True, text=True, check=True, cwd=checkout)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--baseline", type=Path, help="another checkout of this repository, measured in the same run")
+    ap.add_argument("--corpus-json", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.corpus_json:
+        print(json.dumps(corpus_figures(max(3, args.repeat // 2))))
+        return
     seed = SHARED / "seed" / "000_1847cb862053c11f.txt"
     seed_bytes = seed.stat().st_size
     extract(read_policy(seed)[0])  # warm the vocabulary caches (loaded once per process)
@@ -65,11 +108,9 @@ def main() -> None:
         t_total = _median_time(lambda: write_extractions(engine, [extract(d) for d in read_policy(seed)]), args.repeat)
         engine.dispose()
 
-    texts = corpus_texts()
-    total_bytes = sum(len(t.encode("utf-8")) for _, t, _ in texts)
-    t_floor = _median_time(lambda: [to_documents(t, s, f) for s, t, f in texts], max(3, args.repeat // 2))
-    parsed = [d for s, t, f in texts for d in to_documents(t, s, f)]
-    t_corpus = _median_time(lambda: [extract(d) for d in parsed], max(3, args.repeat // 2))
+    figures = corpus_figures(max(3, args.repeat // 2))
+    base = baseline_figures(args.baseline, args.repeat) if args.baseline else None
+    total_bytes, t_floor, t_corpus = figures["bytes"], figures["floor"], figures["extract"]
     t_corpus_total = t_floor + t_corpus
 
     mb = 1024 * 1024
@@ -80,12 +121,21 @@ def main() -> None:
     print(f"{'store (SQLite file, replace)':<34}{t_store * 1000:>10.1f} ms")
     print(f"{'whole seed build':<34}{t_total * 1000:>10.1f} ms")
     print()
-    print(f"corpus: {len(texts)} files, {len(parsed)} policy versions, {total_bytes / mb:.2f} MB of text")
+    print(f"corpus: {figures['files']} files, {figures['versions']} policy versions, {total_bytes / mb:.2f} MB of text")
     print(f"{'stage':<34}{'median':>12}{'MB/s':>10}{'x floor':>10}")
     print(f"{'baseline: read+normalise (floor)':<34}{t_floor:>10.3f} s{total_bytes / mb / t_floor:>10.2f}{1.0:>10.2f}")
     print(f"{'extract only':<34}{t_corpus:>10.3f} s{total_bytes / mb / t_corpus:>10.2f}{t_corpus / t_floor:>10.2f}")
     print(f"{'ingest + extract':<34}{t_corpus_total:>10.3f} s{total_bytes / mb / t_corpus_total:>10.2f}"
           f"{t_corpus_total / t_floor:>10.2f}")
+    if base:
+        b_total = base["floor"] + base["extract"]
+        print()
+        print(f"baseline: the engine at {base['engine']} (same corpus, same run)")
+        print(f"{'stage':<34}{'median':>12}{'MB/s':>10}{'this/base':>10}")
+        print(f"{'baseline: extract only':<34}{base['extract']:>10.3f} s{total_bytes / mb / base['extract']:>10.2f}"
+              f"{t_corpus / base['extract']:>10.2f}")
+        print(f"{'baseline: ingest + extract':<34}{b_total:>10.3f} s{total_bytes / mb / b_total:>10.2f}"
+              f"{t_corpus_total / b_total:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import hashlib
 import os
 import re
@@ -24,7 +25,8 @@ from catalog.decode import Decoded
 from catalog.output import shown
 from catalog.records import PolicyDocument
 from catalog.segment import segment
-from catalog.vocabulary import patterns
+from catalog.folded import Folded, fold
+from catalog.vocabulary import read_yaml
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 MAX_BYTES = 20 * 1024 * 1024
@@ -457,13 +459,24 @@ MAX_CHROME = 1000
 MAX_HEADING = 300
 
 
+#: block kinds of a canonical table
+TABLE_KINDS = frozenset({"thead", "row"})
+
+
+@functools.cache
+def chrome_pattern() -> Folded:
+    """lexicons/chrome.yaml's patterns as one (a block is chrome when any of them is found in it)."""
+    return fold("|".join(f"(?:{p})" for p in read_yaml("chrome.yaml")["patterns"]))
+
+
 def drop_chrome(blocks: list[tuple[str, str, int]], squashed_page: str) -> list[tuple[str, str, int]]:
     """Drop navigation/footer blocks anywhere, and scraped repeats at the tail of the page.
 
     `squashed_page` is `_squash(page)`, computed once per page by the caller.
     """
-    chrome = patterns("chrome")
-    kept = [b for b in blocks if len(b[1]) > MAX_CHROME or not any(p.search(b[1]) for p in chrome)]
+    chrome = chrome_pattern()
+    # a table row is never navigation: "| Jurisdictions | Representative | Address |" is a header, not links
+    kept = [b for b in blocks if len(b[1]) > MAX_CHROME or b[0] in TABLE_KINDS or not chrome.search(b[1])]
     # trailing blocks that repeat text found earlier in the page are scrape artefacts
     while kept:
         kind, text, _ = kept[-1]

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from catalog.folded import Folded, fold
 from catalog.records import Kind, Relation
 
 VOCABULARY_DIR = "lexicons"
@@ -52,9 +53,9 @@ class Lexicon:
     kind: Kind
     concepts: dict[str, Concept]
     phrases: tuple[tuple[tuple[str, ...], str, str], ...]  # (stemmed tokens, concept id, exact text or "")
-    context_sentence: re.Pattern[str] | None
-    context_section: re.Pattern[str] | None
-    exclude_sentence: re.Pattern[str] | None
+    context_sentence: Folded | None
+    context_section: Folded | None
+    exclude_sentence: Folded | None
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,10 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
     return tuple(stem(t) for t in TOKEN.findall(phrase.lower()))
 
 
-def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
+def _alternation(patterns: list[str]) -> Folded | None:
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return fold("|".join(f"(?:{p})" for p in patterns))
 
 
 @functools.cache

@@ -18,6 +18,7 @@ class Builder:
         self.warnings: list[str] = []
         #: concepts this document names that no lexicon holds (a retention period, an organisation)
         self.dynamic: dict[tuple[Kind, str], Concept] = {}
+        self._titles = [s.title for s in doc.sections]  # each evidence quotes its section's title
 
     def concept(self, kind: Kind, ident: str) -> Concept | None:
         """A concept of the vocabulary, or one this document introduced (see `dynamic`)."""
@@ -30,7 +31,7 @@ class Builder:
         u = self.doc.units[unit] if isinstance(unit, int) else unit
         return Evidence(
             policy_id=self.doc.id,
-            section=self.doc.section_title(u.section),
+            section=self._titles[u.section] if 0 <= u.section < len(self._titles) else "",
             quote=self.doc.text[u.start : u.end],
             start=u.start,
             end=u.end,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from catalog.extract.cues import cues
+from catalog.folded import fold
 
 
 class Polarity(StrEnum):
@@ -43,11 +44,17 @@ _COORDINATED = re.compile(r",\s+(?:and|but|while|whereas|however)\s+(?=(?:the|ou
 
 def to_clauses(text: str, start: int, end: int) -> tuple[Clause, ...]:
     """The clauses of text[start:end], with polarity; a negation is undone after 'except'/'unless'."""
-    span = text[start:end]
+    return tuple(Clause(start + a, start + b, pol) for a, b, pol in clause_spans(text[start:end]))
+
+
+@functools.lru_cache(maxsize=65536)
+def clause_spans(span: str) -> tuple[tuple[int, int, Polarity], ...]:
+    """(start, end, polarity) of the clauses of one unit's text, offsets relative to it (memoised by
+    text: the versions of a policy repeat most of their sentences)."""
     c = cues()
     # break points outside parentheses
     masked = span
-    while True:  # nested brackets too: "(including: (1) ...; and (2) ...)"
+    while "(" in masked:  # nested brackets too: "(including: (1) ...; and (2) ...)"
         unmasked, masked = masked, _PAREN.sub(lambda m: "\0" * len(m[0]), masked)
         if masked == unmasked:
             break
@@ -56,7 +63,9 @@ def to_clauses(text: str, start: int, end: int) -> tuple[Clause, ...]:
         if m.start() > cuts[-1] + 3:
             cuts.append(m.start())
     cuts.append(len(span))
-    out: list[Clause] = []
+    if len(cuts) == 2 and (pol := polarity(span)) is not Polarity.NEGATED:
+        return ((0, len(span), pol),)  # one clause, nothing to undo (most units)
+    out: list[tuple[int, int, Polarity]] = []
     pieces: list[tuple[int, int]] = []
     for a, b in zip(cuts, cuts[1:]):
         # a negated piece may hold an affirmed clause of its own: "... does not log personal information,
@@ -71,15 +80,15 @@ def to_clauses(text: str, start: int, end: int) -> tuple[Clause, ...]:
         pol = polarity(piece)
         if pol is Polarity.NEGATED and (ex := c.exception.search(piece)):
             # "we do not share X, except with Y": the part after the exception is what happens
-            out.append(Clause(start + a, start + a + ex.start(), Polarity.NEGATED))
-            out.append(Clause(start + a + ex.start(), start + b, Polarity.CONDITIONAL))
+            out.append((a, a + ex.start(), Polarity.NEGATED))
+            out.append((a + ex.start(), b, Polarity.CONDITIONAL))
             continue
-        out.append(Clause(start + a, start + b, pol))
+        out.append((a, b, pol))
     return tuple(out)
 
 
 #: a clause without any of these can be neither negated nor discouraged (a cheap test before the cue patterns)
-_NEGATION_HINT = re.compile(r"\bno|n['’]t\b|\bnot\b|\bnever\b|\bnor\b|\bneither\b|\bcannot\b|\bavoid|\brefrain", re.IGNORECASE)
+_NEGATION_HINT = fold(r"\bno(?:t|r)?\b|n['’]t\b|\bnever\b|\bneither\b|\bcannot\b|\bavoid|\brefrain")
 
 
 @functools.lru_cache(maxsize=65536)

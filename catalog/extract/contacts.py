@@ -28,16 +28,20 @@ _EU = re.compile(r"\b(?:EU|EEA|European|Article\s+27|Art\.\s*27)\b")
 
 
 def _names_dpo(text: str) -> bool:
+    low = text.lower()
+    if "protection" not in low and "dpo" not in low and "officer" not in low:
+        return False  # none of DPO's words: the common case, without running the patterns
     cleaned = NOT_DPO.sub(" ", text)
     return DPO.search(cleaned) is not None
 
 
 def _emails(text: str) -> list[tuple[str, int]]:
     """(address, where it starts) of every e-mail address in a text, de-obfuscated."""
-    if "@" not in text and "at" not in text.lower():
+    obfuscated = "dot" in text.lower()  # an obfuscated domain always spells out its dots
+    if "@" not in text and not obfuscated:
         return []
-    found = [(m[0].rstrip("."), m.start()) for m in EMAIL.finditer(text)]
-    for m in OBFUSCATED.finditer(text):
+    found = [(m[0].rstrip("."), m.start()) for m in EMAIL.finditer(text)] if "@" in text else []
+    for m in OBFUSCATED.finditer(text) if obfuscated else ():
         domain = re.sub(r"\s*(?:\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)\s*", ".", m["domain"], flags=re.IGNORECASE)
         if "." in domain:
             found.append((f"{m['user']}@{domain}", m.start()))
@@ -64,7 +68,7 @@ def extract_contacts(b: Builder, controller: str) -> None:
         lead = doc.quote(doc.units[unit.lead_in]) if unit.lead_in >= 0 else ""
         context = lead + " " + doc.section_title(unit.section)
         dpo_here = _names_dpo(text) or (unit.table, unit.col) in dpo_headers or (unit.lead_in >= 0 and _names_dpo(lead))
-        representative = REPRESENTATIVE.search(text + " " + lead) is not None
+        representative = "representative" in (text + " " + lead).lower() and REPRESENTATIVE.search(text + " " + lead) is not None
         if representative and (orgs := organisations(text)):
             region = "uk" if _UK.search(text + " " + lead) and not _EU.search(text) else "eu"
             add(f"{region}_representative", ui, "contact:representative", name=orgs[0][0])
@@ -79,8 +83,9 @@ def extract_contacts(b: Builder, controller: str) -> None:
             add(role, ui, f"contact:{role}", email=email)
         if dpo_here and not _emails(text) and DPO_CHANNEL.search(text + " " + context) and not representative:
             add("dpo", ui, "contact:dpo", via=text[:200])  # by post or through a web form
-        in_contact = CONTACT_SECTION.search(doc.section_title(unit.section)) is not None
-        if in_contact or unit.lead_in >= 0 and CONTACT_SECTION.search(lead):
+        title = doc.section_title(unit.section)
+        in_contact = "contact" in title.lower() and CONTACT_SECTION.search(title) is not None
+        if in_contact or unit.lead_in >= 0 and "contact" in lead.lower() and CONTACT_SECTION.search(lead):
             for m in PHONE.finditer(text):
                 add("phone", ui, "contact:phone", phone=m[0].strip())
             if ADDRESS_LINE.match(text):

@@ -11,6 +11,7 @@ any that act "regardless of your location"); the others are regional and left ou
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from catalog.extract.contacts import extract_contacts
 from catalog.extract.controller_templates import template_controller
 from catalog.extract.mentions import match_phrases
 from catalog.extract.organisations import organisations
+from catalog.folded import fold
 from catalog.ingest import slug
 from catalog.records import Kind, PolicyDocument
 
@@ -39,17 +41,16 @@ _DEFINES_WE = re.compile(r"^\s*\([^)]{0,80}?[“\"‘'](?:we|us|our|company)\b",
 _JOINT_WITH = re.compile(r"\b(?i:joint\s+(?:data\s+)?controllers?)[”\"’']?\s+(?i:with)\s+(?P<name>[A-Z][\w.&]*(?:\s+[A-Z][\w.&]*){0,3})")
 _NOT_OURS = re.compile(r"\brepresentative\b|\bprocessors?\b|\bin\s+(?:its|their)\s+own\s+right\b|\bindependent\s+(?:data\s+)?controllers?\b"
                        r"|\bseparately\s+from\b|\bon\s+(?:our|its|their)\s+behalf\b", re.IGNORECASE)
-_REGION_CONDITION = re.compile(
+_REGION_CONDITION = fold(
     r"\b(?:(?:if\s+|and\s+)?you\s+(?:usually\s+)?(?:live|reside|are\s+(?:located|based|resident)|are)\s+(?:in|outside|from)\b[^.;:]{0,90}"
     r"|for\s+(?:users|individuals|people|residents|customers|members|everyone)\b[^.;:]{0,90}"
     r"|(?:users|individuals|customers|members)\b[^.;:]{0,50}?\b(?:based|located|resident|residing|living)\s+(?:in|outside)\b[^.;:]{0,60}"
-    r"|for\s+everyone\s+else|if\s+you\s+(?:are\s+)?(?:live\s+)?outside\b[^.;:]{0,60})", re.IGNORECASE)
+    r"|for\s+everyone\s+else|if\s+you\s+(?:are\s+)?(?:live\s+)?outside\b[^.;:]{0,60})")
 _EEA = re.compile(r"\b(?:EEA|European\s+Economic\s+Area|EU|European\s+Union)\b")
 _OUTSIDE_EEA = re.compile(r"\boutside\s+(?:of\s+)?(?:the\s+)?(?:EEA|European\s+Economic\s+Area|EU|European\s+Union)\b", re.IGNORECASE)
 _REST = re.compile(r"\b(?:everyone\s+else|all\s+other|other\s+(?:locations|countries|regions|jurisdictions)|elsewhere|rest\s+of\s+the\s+world)\b", re.IGNORECASE)
-_GLOBAL = re.compile(r"\bregardless\s+of\s+(?:your|where\s+you)", re.IGNORECASE)
-_BY_RESIDENCE = re.compile(r"\bcontroller\b[^.]{0,120}\b(?:entity|company)\b[^.]{0,60}\b(?:where|in\s+which)\s+you\s+(?:reside|live|are\s+located)",
-                           re.IGNORECASE)
+_GLOBAL = fold(r"\bregardless\s+of\s+(?:your|where\s+you)")
+_BY_RESIDENCE = fold(r"\bcontroller\b[^.]{0,120}\b(?:entity|company)\b[^.]{0,60}\b(?:where|in\s+which)\s+you\s+(?:reside|live|are\s+located)")
 _EEA_ROW = re.compile(r"^\s*(?:EU|EEA|European\s+Union|European\s+Economic\s+Area)\b")
 REG_NO = re.compile(r"\b(?:Company\s+)?(?:Reg(?:istration)?\.?\s*(?:No|Number)\.?|registration number|company number|KvK|CRN)\s*[:.]?\s*(?P<reg>[A-Z0-9][A-Z0-9-]{4,})", re.IGNORECASE)
 INCORPORATED = re.compile(r"\b(?:incorporated|registered|established|organi[sz]ed)\s+(?:in|under the laws of)\s+(?:the\s+)?(?P<place>[A-Z][\w ]{2,40}?)(?=\s+with|\s*[,.;()]|\s+under|\s+and)")
@@ -108,12 +109,12 @@ def extract_controller(b: Builder) -> str:
 def candidates(doc: PolicyDocument) -> list[Candidate]:
     """Every legal name a controller cue points at, in text order."""
     out: list[Candidate] = []
-    by_residence = any(_BY_RESIDENCE.search(doc.text, u.start, u.end) for u in doc.units if u.kind != "heading")
+    by_residence = any(_BY_RESIDENCE.search(doc.text[u.start : u.end]) for u in doc.units if u.kind != "heading")
     rows_saying_controller = _controller_rows(doc)
     for ui, u in enumerate(doc.units):
         text = doc.text[u.start : u.end]
         orgs = organisations(text)
-        region = _region(text)
+        region = _region(text) if orgs else ""
         lead = doc.text[doc.units[u.lead_in].start : doc.units[u.lead_in].end] if u.lead_in >= 0 else ""
         prev = doc.text[doc.units[ui - 1].start : doc.units[ui - 1].end] if ui > 0 else ""
         for k, (name, a, z) in enumerate(orgs):
@@ -142,7 +143,7 @@ def candidates(doc: PolicyDocument) -> list[Candidate]:
                 continue
             if strength:
                 out.append(Candidate(name, ui, strength, region))
-        for m in _JOINT_WITH.finditer(text):
+        for m in _JOINT_WITH.finditer(text) if "joint" in text.lower() else ():
             name = m["name"].strip()
             if not _NOT_OURS.search(text):
                 out.append(Candidate(name.rstrip(".,"), ui, 2, "joint"))
@@ -159,7 +160,7 @@ def _clause_of(clause: str, before: str, after: str) -> str:
 def _controller_rows(doc: PolicyDocument) -> set[tuple[int, int]]:
     rows = set()
     for u in doc.units:
-        if u.table >= 0 and re.search(r"\b(?:is|as)\s+the\s+(?:sole\s+|joint\s+)?controller\b|\bjointly\s+responsible\b",
+        if u.table >= 0 and ("controller" in (low := doc.text[u.start:u.end].lower()) or "jointly" in low) and re.search(r"\b(?:is|as)\s+the\s+(?:sole\s+|joint\s+)?controller\b|\bjointly\s+responsible\b",
                                       doc.text[u.start:u.end], re.IGNORECASE):
             rows.add((u.table, u.row))
     return rows
@@ -180,7 +181,7 @@ def _region(text: str) -> str:
     m = _REGION_CONDITION.search(text)
     if not m:
         return ""
-    cond = m[0]
+    cond = text[m.start() : m.end()]  # the words as written (the match is of the lower-cased text)
     if _EEA.search(cond) and not _OUTSIDE_EEA.search(cond):
         return "eea"
     if _REST.search(cond):
@@ -223,6 +224,11 @@ def _mentions_of_name(b: Builder, controller: str) -> None:
     if len(name) < 4:
         return
     pat = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
-    for ui, unit in enumerate(doc.units):
-        if pat.search(doc.text, unit.start, unit.end):
-            b.add_fact(Kind.CONTROLLER, b.facts[controller]["ident"], name, "", b.evidence(ui, "controller-mention"))
+    starts = [u.start for u in doc.units]
+    named: set[int] = set()
+    for m in pat.finditer(doc.text):  # one pass over the text, each hit placed in its unit
+        ui = bisect.bisect_right(starts, m.start()) - 1
+        if ui >= 0 and m.end() <= doc.units[ui].end:
+            named.add(ui)
+    for ui in sorted(named):
+        b.add_fact(Kind.CONTROLLER, b.facts[controller]["ident"], name, "", b.evidence(ui, "controller-mention"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from catalog.extract.builder import Builder
+from catalog.folded import fold
 from catalog.ingest import slug
 from catalog.records import Kind
 
@@ -37,8 +38,8 @@ DEFINED_PATTERNS = (
     re.compile(r"\b(?:SERVICE|Service|App|app|Application|application) is (?:provided|operated|owned|developed) by\s+" + _NAME),
     re.compile(r"^" + _NAME + r"[^(]{0,80}\((?i:[“\"'‘]we\b)"),
 )
-_DEFINED_TRIGGER = re.compile(r"refers to|\bmeans\b|built the|\bwe at\b|\bis (?:provided|operated|owned|developed) by\b|[“\"'‘](?:we|us)\b", re.IGNORECASE)
-_TRIGGER = re.compile(r"controller|operated by|contracting with|\bwe are\b", re.IGNORECASE)
+_DEFINED_TRIGGER = fold(r"refers to|\bmeans\b|built the|\bwe at\b|\bis (?:provided|operated|owned|developed) by\b|[“\"'‘](?:we|us)\b")
+_TRIGGER = fold(r"controller|operated by|contracting with|\bwe are\b")
 
 _ABBREVIATED = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Co|Corp|Bros|Pte|Pty|Ltda|Cie)\.)$", re.IGNORECASE)
 #: what may follow a comma inside a legal name ("Plexum, LLC", "Tanaka Denki Co., Ltd."); anything else
@@ -70,7 +71,7 @@ def _named_controller(b: Builder, pats: tuple[re.Pattern[str], ...], first_only:
     doc = b.doc
     candidates: dict[str, tuple[int, bool, int, int]] = {}
     trigger = _TRIGGER if pats is CONTROLLER_PATTERNS else _DEFINED_TRIGGER
-    units = [ui for ui, u in enumerate(doc.units) if trigger.search(doc.text, u.start, u.end)]
+    units = [ui for ui, u in enumerate(doc.units) if trigger.search(doc.text[u.start : u.end])]
     order = [(p, ui) for p in pats for ui in units] if first_only else [(p, ui) for ui in units for p in pats]
     done: set[int] = set()
     for pat, ui in order:

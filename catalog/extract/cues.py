@@ -6,9 +6,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from catalog.folded import Folded, fold
 from catalog.vocabulary import read_yaml
-
-_FLAGS = re.IGNORECASE
 
 
 #: a run of place names (capitalised words, an abbreviation in brackets) joined by commas, "and", "or"
@@ -16,46 +15,47 @@ RUN = (r"(?:(?-i:[A-Z])[\w.’'-]*(?:\s+(?-i:[A-Z])[\w.’'-]*)*\s*(?:\([^)]{0,1
        r"(?:,|\band\b|\bor\b|\band/or\b|/)\s*(?:,\s*)?(?:(?:and|or)\s+)?(?:the\s+)?)*")
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"\s*\n\s*", "", pattern.strip()).replace("{RUN}", RUN), _FLAGS)
+def _rx(pattern: str) -> Folded:
+    """A cue pattern, case-insensitive: YAML's folded lines joined, {RUN} filled in."""
+    return fold(re.sub(r"\s*\n\s*", "", pattern.strip()).replace("{RUN}", RUN))
 
 
 @dataclass(frozen=True)
 class Cues:
     """Compiled cue patterns (see lexicons/statements.yaml for what each one means)."""
 
-    clause_breaks: re.Pattern[str]
-    exception: re.Pattern[str]
-    negation: re.Pattern[str]
-    negation_void: re.Pattern[str]
-    discouraged: re.Pattern[str]
-    condition: re.Pattern[str]
-    actions: tuple[tuple[str, re.Pattern[str]], ...]
-    recipient_cue: re.Pattern[str]
-    source_cue: re.Pattern[str]
-    gives_to_us: re.Pattern[str]
-    receives: re.Pattern[str]
-    used_by: re.Pattern[str]
-    product: re.Pattern[str]
-    to_us: re.Pattern[str]
-    source_scope: re.Pattern[str]
-    recipient_scope: re.Pattern[str]
-    country_origin: re.Pattern[str]
-    country_scope: re.Pattern[str]
-    country_destination: re.Pattern[str]
-    country_after_scope: re.Pattern[str]
-    address_cue: re.Pattern[str]
-    anaphora: re.Pattern[str]
-    service_compound: re.Pattern[str]
-    objection: re.Pattern[str]
-    definitions: re.Pattern[str]
-    special_definition: re.Pattern[str]
-    special_list: re.Pattern[str]
-    basis_reference: re.Pattern[str]
-    excluded: re.Pattern[str]
-    purpose_reference: re.Pattern[str]
-    elaboration: re.Pattern[str]
-    recipient_reference: re.Pattern[str]
+    clause_breaks: Folded
+    exception: Folded
+    negation: Folded
+    negation_void: Folded
+    discouraged: Folded
+    condition: Folded
+    actions: tuple[tuple[str, Folded], ...]
+    recipient_cue: Folded
+    source_cue: Folded
+    gives_to_us: Folded
+    receives: Folded
+    used_by: Folded
+    product: Folded
+    to_us: Folded
+    source_scope: Folded
+    recipient_scope: Folded
+    country_origin: Folded
+    country_scope: Folded
+    country_destination: Folded
+    country_after_scope: Folded
+    address_cue: Folded
+    anaphora: Folded
+    service_compound: Folded
+    objection: Folded
+    definitions: Folded
+    special_definition: Folded
+    special_list: Folded
+    basis_reference: Folded
+    excluded: Folded
+    purpose_reference: Folded
+    elaboration: Folded
+    recipient_reference: Folded
 
 
 @functools.cache
@@ -63,14 +63,14 @@ def cues() -> Cues:
     d = read_yaml("statements.yaml")
     single = {k: _rx(d[k]) for k in Cues.__dataclass_fields__ if k not in {"clause_breaks", "actions"}}
     return Cues(
-        clause_breaks=re.compile("|".join(f"(?:{p})" for p in d["clause_breaks"]), _FLAGS),
+        clause_breaks=fold("|".join(f"(?:{p})" for p in d["clause_breaks"])),
         actions=tuple((name, _rx(p)) for name, p in d["actions"].items()),
         **single,
     )
 
 
 @functools.cache
-def header_roles() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def header_roles() -> tuple[tuple[str, Folded], ...]:
     """(role, pattern) of table column headers, in the order they are tried."""
     return tuple((r["role"], _rx(r["pattern"])) for r in read_yaml("table_headers.yaml")["roles"])
 

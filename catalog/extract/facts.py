@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from catalog.extract.builder import Builder
 from catalog.extract.cues import cues
-from catalog.extract.statements import Role, Statement
+from catalog.extract.statements import Role, Statement, action_of
 from catalog.records import Kind, PolicyDocument
 
 #: the roles in which a mention of each kind states a fact
@@ -28,8 +28,11 @@ def add_facts(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> N
             continue
         unit = doc.units[st.unit]
         text = doc.text[st.start : st.end]
-        defining = bool(c.special_definition.search(text)) and st.action == ""
-        listed = [(st.start + m.start(), st.start + m.end()) for m in c.special_list.finditer(text)]
+        special = [m for m in st.mentions if m.kind is Kind.DATA_CATEGORY
+                   and (sc := b.concept(m.kind, m.concept)) is not None and sc.attrs.get("special_category")]
+        # only where the statement names a special category does it matter whether it defines them
+        defining = bool(special) and action_of(doc, st) == "" and bool(c.special_definition.search(text))
+        listed = [(st.start + m.start(), st.start + m.end()) for m in c.special_list.finditer(text)] if special else []
         read_as = READ_AS.get(unit.kind, "statement")
         confidence = 0.9 if st.polarity.value == "affirmed" else 0.8
         for m, r in zip(st.mentions, st.roles):

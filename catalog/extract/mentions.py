@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
+from catalog.folded import Folded, fold
 from catalog.records import Kind, PolicyDocument, Unit
 import functools
 
@@ -25,7 +27,16 @@ class Mention:
         return (self.kind, self.concept)
 
 
-def gate_text(doc: PolicyDocument, unit: Unit) -> str:
+def header_texts(doc: PolicyDocument) -> dict[tuple[int, int], str]:
+    """(table, column) -> the text of that column's header cells."""
+    out: dict[tuple[int, int], list[str]] = {}
+    for h in doc.units:
+        if h.kind == "header":
+            out.setdefault((h.table, h.col), []).append(doc.text[h.start : h.end])
+    return {k: " ".join(v) for k, v in out.items()}
+
+
+def gate_text(doc: PolicyDocument, unit: Unit, headers: dict[tuple[int, int], str] | None = None) -> str:
     """The text a context gate reads: the unit and, for a list item, the sentence that introduces it
     or, when none does, the heading it sits under ('## Information we collect' / '- Email address')."""
     text = doc.text[unit.start : unit.end]
@@ -40,18 +51,18 @@ def gate_text(doc: PolicyDocument, unit: Unit) -> str:
     elif unit.kind == "item" and unit.section >= 0 and unit.table < 0:
         text = doc.sections[unit.section].path[-1] + ": " + text
     if unit.table >= 0:  # a cell reads with its column's header ("Legal basis" / "Consent (where required)")
-        head = " ".join(doc.text[h.start : h.end] for h in doc.units
-                        if h.kind == "header" and h.table == unit.table and h.col == unit.col)
+        head = (headers if headers is not None else header_texts(doc)).get((unit.table, unit.col), "")
         text = head + ": " + text
     return text
 
 
-def passes_gate(lex: Lexicon, doc: PolicyDocument, unit: Unit, cache: dict[int, str], idx: int) -> bool:
+def passes_gate(lex: Lexicon, doc: PolicyDocument, unit: Unit, cache: dict[int, str], idx: int,
+                headers: dict[tuple[int, int], str] | None = None) -> bool:
     if lex.context_sentence is None and lex.context_section is None and lex.exclude_sentence is None:
         return True
     text = cache.get(idx)
     if text is None:
-        text = cache[idx] = gate_text(doc, unit)
+        text = cache[idx] = gate_text(doc, unit, headers)
     if lex.exclude_sentence is not None and lex.exclude_sentence.search(doc.text[unit.start : unit.end]):
         return False
     if lex.context_sentence is None and lex.context_section is None:
@@ -82,10 +93,10 @@ def names_heading(doc: PolicyDocument, unit: Unit, kind: Kind, ident: str, a: in
 
 
 @functools.cache
-def mention_exclude(kind: Kind) -> re.Pattern[str] | None:
+def mention_exclude(kind: Kind) -> Folded | None:
     """A kind's `context.mention_exclude` regexes (read around the phrase, not the whole sentence)."""
     pats = (read_yaml(f"{kind.value}.yaml").get("context") or {}).get("mention_exclude") or []
-    return re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) if pats else None
+    return fold("|".join(f"(?:{p})" for p in pats)) if pats else None
 
 
 def excluded_here(doc: PolicyDocument, unit: Unit, kind: Kind, a: int, b: int) -> bool:
@@ -101,37 +112,55 @@ _MASK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|\bhttps?://\S+|\bwww\.\S+"
 
 
 _STEMS: dict[str, str] = {}
+#: a text split into its separators and its words: ["", "We", " ", "collect", ": ", ...]
+_WORDS_AND_GAPS = re.compile(rf"({TOKEN.pattern})")
+
+
+def _stem_of(w: str) -> str:
+    s = _STEMS.get(w)
+    if s is None:
+        s = stem(w.lower())
+        if len(_STEMS) < 200_000:  # bounded: a word cache, not a leak
+            _STEMS[w] = s
+    return s
 
 
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """(stemmed lower-case word, start, end) for every word, e-mail addresses and URLs left out."""
-    masked = _MASK.sub(lambda m: " " * len(m[0]), text)
-    out = []
-    stems = _STEMS
-    for m in TOKEN.finditer(masked):
-        w = m[0]
-        s = stems.get(w)
-        if s is None:
-            s = stem(w.lower())
-            if len(stems) < 200_000:  # bounded: a word cache, not a leak
-                stems[w] = s
-        out.append((s, m.start(), m.end()))
-    return out
+    words, starts, ends = _words(text)
+    return list(zip(words, starts, ends))
+
+
+@functools.lru_cache(maxsize=4)
+def words_of(text: str) -> tuple[list[str], list[int], list[int]]:
+    """_words of a whole policy text, kept for the few stages of one extraction that read them
+    (callers must not change the lists)."""
+    return _words(text)
+
+
+def _words(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The stemmed words of a text with their offsets, as three lists. The text is split into gaps and
+    words and the offsets summed from their lengths: no match object per word (the whole policy is read)."""
+    masked = _MASK.sub(lambda m: " " * len(m[0]), text) if ("@" in text or "http" in text or "www." in text) else text
+    parts = _WORDS_AND_GAPS.split(masked)  # gap, word, gap, word, ..., gap
+    bounds = list(itertools.accumulate(map(len, parts)))
+    get = _STEMS.get
+    words = [get(w) or _stem_of(w) for w in parts[1::2]]
+    return words, bounds[0::2][:-1], bounds[1::2]
 
 
 def match_phrases(text: str, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[tuple[Kind, str, int, int]]:
     """(kind, concept, start, end) of every phrase in text; per kind, the longest match wins and matches don't overlap."""
-    lengths, table = phrase_table(kinds)
-    toks = tokens(text)
-    words = [t[0] for t in toks]
+    pairs, singles, table = phrase_table(kinds)
+    words, starts, ends = words_of(text) if len(text) > 2000 else _words(text)
     n = len(words)
     free: dict[Kind, int] = {}
     out: list[tuple[Kind, str, int, int]] = []
-    for i, word in enumerate(words):
-        lens = lengths.get(word)
-        if lens is None:
-            continue
-        for k in lens:  # longest first
+    # the words a phrase starts at: half the words of a policy start some phrase ("the", "your"), far
+    # fewer start one together with the word after them
+    nexts = [*words[1:], ""]
+    for i in [i for i, pair in enumerate(zip(words, nexts)) if pair in pairs or pair[0] in singles]:
+        for k in pairs.get((words[i], nexts[i]), ()) + ((1,) if words[i] in singles else ()):  # longest first
             if i + k > n:
                 continue
             entries = table.get(tuple(words[i : i + k]))
@@ -140,7 +169,7 @@ def match_phrases(text: str, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[tu
             for kind, ident, exact in entries:
                 if free.get(kind, 0) > i:
                     continue
-                start, end = toks[i][1], toks[i + k - 1][2]
+                start, end = starts[i], ends[i + k - 1]
                 if exact and text[start:end] != exact:
                     continue
                 out.append((kind, ident, start, end))
@@ -149,15 +178,21 @@ def match_phrases(text: str, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[tu
 
 
 @functools.cache
-def phrase_table(kinds: tuple[Kind, ...]) -> tuple[dict[str, tuple[int, ...]], dict[tuple[str, ...], list[tuple[Kind, str, str]]]]:
-    """The phrase index as (first word -> phrase lengths, longest first) and (phrase -> its concepts)."""
-    lengths: dict[str, set[int]] = {}
+def phrase_table(kinds: tuple[Kind, ...]) -> tuple[dict[tuple[str, str], tuple[int, ...]], frozenset[str],
+                                                  dict[tuple[str, ...], list[tuple[Kind, str, str]]]]:
+    """The phrase index as (first two words -> lengths of the phrases they start, longest first), the
+    one-word phrases, and (phrase -> its concepts)."""
+    lengths: dict[tuple[str, str], set[int]] = {}
+    singles: set[str] = set()
     table: dict[tuple[str, ...], list[tuple[Kind, str, str]]] = {}
     for first, cands in phrase_index(kinds).items():
         for phrase, kind, ident, exact in cands:  # already longest first
-            lengths.setdefault(first, set()).add(len(phrase))
+            if len(phrase) == 1:
+                singles.add(first)
+            else:
+                lengths.setdefault((phrase[0], phrase[1]), set()).add(len(phrase))
             table.setdefault(phrase, []).append((kind, ident, exact))
-    return {w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()}, table
+    return {w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()}, frozenset(singles), table
 
 
 def find_mentions(doc: PolicyDocument, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[Mention]:
@@ -166,6 +201,7 @@ def find_mentions(doc: PolicyDocument, kinds: tuple[Kind, ...] = LEXICON_KINDS) 
     out: list[Mention] = []
     cache: dict[int, str] = {}
     gate_ok: dict[tuple[Kind, int], bool] = {}
+    headers = header_texts(doc)
     for kind, ident, a, b in match_phrases(doc.text, kinds):
         i = bisect.bisect_right(starts, a) - 1
         if i < 0:
@@ -176,7 +212,7 @@ def find_mentions(doc: PolicyDocument, kinds: tuple[Kind, ...] = LEXICON_KINDS) 
             continue
         ok = gate_ok.get((kind, i))
         if ok is None:
-            ok = gate_ok[(kind, i)] = passes_gate(lexicon(kind), doc, unit, cache, i)
+            ok = gate_ok[(kind, i)] = passes_gate(lexicon(kind), doc, unit, cache, i, headers)
         if ok and not excluded_here(doc, unit, kind, a, b):
             out.append(Mention(kind, ident, i, a, b))
     out.sort(key=lambda m: (m.unit, m.start, m.kind))

@@ -6,21 +6,28 @@ recipient mention they make a fact only where a statement gives them the role of
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Iterable
 
 from catalog.extract.builder import Builder
-from catalog.extract.mentions import Mention
+from catalog.extract.mentions import Mention, words_of
 from catalog.extract.organisations import organisations
 from catalog.ingest import slug
 from catalog.records import Kind, PolicyDocument
-from catalog.vocabulary import Concept
+from catalog.vocabulary import Concept, stem
 
-#: the head nouns of a category of recipients
-_HEADS = (r"providers?|partners?|compan(?:y|ies)|agenc(?:y|ies)|vendors?|processors?|networks?|sponsors?|peers|bod(?:y|ies)|"
-          r"operators?|holders?|labels?|developers?|administrators?|researchers?|auditors?|merchants?|advis[eo]rs?|consultants?|"
-          r"lawyers?|insurers?|brokers?|resellers?|contractors?|suppliers?|moderators?|regulators?|institutions?|banks?|"
-          r"organi[sz]ations?|distributors?|agents?|counterpart(?:y|ies)|acquirers?|purchasers?|successors?|issuers?|"
-          r"intermediar(?:y|ies)|publishers?|advertisers?|carriers?")
+#: the head nouns of a category of recipients, singular and plural
+_HEAD_NOUNS = (
+    "provider", "partner", "company", "agency", "vendor", "processor", "network", "sponsor", "body", "operator",
+    "holder", "label", "developer", "administrator", "researcher", "auditor", "merchant", "adviser", "advisor",
+    "consultant", "lawyer", "insurer", "broker", "reseller", "contractor", "supplier", "moderator", "regulator",
+    "institution", "bank", "organisation", "organization", "distributor", "agent", "counterparty", "acquirer",
+    "purchaser", "successor", "issuer", "intermediary", "publisher", "advertiser", "carrier",
+)
+HEAD_WORDS = frozenset({*_HEAD_NOUNS, *(n[:-1] + "ies" if n.endswith("y") and n[-2] not in "aeiou" else n + "s"
+                                       for n in _HEAD_NOUNS), "peers"})
+_HEADS = "|".join(sorted(HEAD_WORDS, key=len, reverse=True))
 #: the words that may qualify it (lower-case, no determiners: "age verification providers", "ad measurement partners")
 _MODIFIER = r"(?:[a-z][a-z&-]{1,20}|third[- ]party|e-commerce)"
 CATEGORY = re.compile(rf"(?<![\w-])(?P<np>(?:{_MODIFIER}\s+){{1,3}}(?:{_HEADS}))\b", re.IGNORECASE)
@@ -40,22 +47,26 @@ GROUP = re.compile(r"\b(?:(?:other\s+)?(?:companies|entities|members|businesses)
 
 def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own_names: list[str]) -> list[Mention]:
     """Mentions of companies and recipient categories that no lexicon recipient already covers."""
-    taken = [(m.start, m.end) for m in mentions if m.kind is Kind.RECIPIENT]
     recipients_in: dict[int, list[Mention]] = {}
     for m in mentions:
         if m.kind is Kind.RECIPIENT:
             recipients_in.setdefault(m.unit, []).append(m)
     own = {n.lower() for n in own_names}
     out: list[Mention] = []
+    heads = _heads_by_unit(doc)
     for ui, u in enumerate(doc.units):
         text = doc.text[u.start : u.end]
+        # the spans already naming a recipient in this unit (mentions never cross a unit)
+        taken = [(m.start, m.end) for m in recipients_in.get(ui, ())]
+        mine: list[Mention] = []
         for g in GROUP.finditer(text):  # "other companies in the BHI group": the controller's group companies
             a, z = u.start + g.start(), u.start + g.end()
-            if not _overlaps([(x.start, x.end) for x in out], a, z):
-                out = [x for x in out if not (a <= x.start and x.end <= z)]
+            if not _overlaps([(x.start, x.end) for x in mine], a, z):
+                mine = [x for x in mine if not (a <= x.start and x.end <= z)]
                 taken = [t for t in taken if not (a <= t[0] and t[1] <= z)]
-                out.append(Mention(Kind.RECIPIENT, "group-companies", ui, a, z))
+                mine.append(Mention(Kind.RECIPIENT, "group-companies", ui, a, z))
                 taken.append((a, z))
+        out.extend(mine)
         for name, a, z in organisations(text):
             a, z = u.start + a, u.start + z
             if _overlaps(taken, a, z) or name.lower() in own:
@@ -64,7 +75,7 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, name, "", {"type": "named", "legal_name": name}))
             out.append(Mention(Kind.RECIPIENT, ident, ui, a, z))
             taken.append((a, z))
-        for m in CATEGORY.finditer(text) if _HEAD_HINT.search(text) else ():
+        for m in categories(text, heads.get(ui, ())):
             words = m["np"].split()
             # the content words that end in the head ("data from the merchant" names no kind of recipient)
             k = len(words) - 1
@@ -103,8 +114,44 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
 
 
 #: a cell or heading that is only a kind of recipient, in the plural ("Moderators"; "Provider" is a column title)
-#: the text holds one of the head nouns (a cheap test before CATEGORY)
-_HEAD_HINT = re.compile(rf"(?:{_HEADS})\b", re.IGNORECASE)
+_HEAD_STEMS = frozenset(stem(w) for w in HEAD_WORDS)
+#: the one to three qualifying words right before a head noun (CATEGORY's, searched back from the head)
+_MODIFIERS_BEFORE = re.compile(rf"(?<![\w-])(?:{_MODIFIER}\s+){{1,3}}\Z", re.IGNORECASE)
+#: how far back from a head noun its qualifying words may start
+_REACH = 120
+
+
+def _heads_by_unit(doc: PolicyDocument) -> dict[int, list[int]]:
+    """unit -> where in it (offsets relative to the unit) a head noun stands, from the document's words."""
+    stems, starts, ends = words_of(doc.text)
+    unit_starts = [u.start for u in doc.units]
+    out: dict[int, list[int]] = {}
+    for i in [i for i, s in enumerate(stems) if s in _HEAD_STEMS]:
+        a, z = starts[i], ends[i]
+        if doc.text[a:z].lower() not in HEAD_WORDS:
+            continue  # "peer" stems as "peers" does
+        ui = bisect.bisect_right(unit_starts, a) - 1
+        if ui >= 0 and z <= doc.units[ui].end:
+            out.setdefault(ui, []).append(a - doc.units[ui].start)
+    return out
+
+
+def categories(text: str, heads: Iterable[int]) -> list[re.Match[str]]:
+    """CATEGORY's matches in text, as `CATEGORY.finditer` finds them, read back from each head noun
+    (`heads`: where they start): the pattern tried at every position of every sentence cost more than
+    the rest of the extraction."""
+    out: list[re.Match[str]] = []
+    pos = 0
+    for h in heads:
+        if h < pos:
+            continue
+        before = _MODIFIERS_BEFORE.search(text, max(pos, h - _REACH), h)
+        if before and (m := CATEGORY.match(text, before.start())):
+            out.append(m)
+            pos = m.end()
+    return out
+
+
 _LABEL = re.compile(rf"^\W*(?P<np>(?:{_MODIFIER}\s+){{0,2}}(?:{_HEADS}))\W*$", re.IGNORECASE)
 #: a name in apposition to a kind of recipient: "our third party partner called Veriff", "processors like Stripe
 #: and PayPal", "Service Providers: Twilio, OpenAI"

@@ -10,8 +10,9 @@ the structure around it: lead-ins, table rows, headings), never from mere co-occ
 from __future__ import annotations
 
 import bisect
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from catalog.extract.clauses import Clause, Polarity, action, polarity, to_clauses
@@ -47,17 +48,21 @@ class Statement:
     start: int
     end: int
     polarity: Polarity
-    action: str
+    #: what is done with the data (clauses.action); None where nothing needed it read (see `action_of`)
+    action: str | None
     mentions: tuple[Mention, ...]
     roles: tuple[Role, ...]
-    anaphoric: bool = False  # "we use this information to..." (about data named before it)
     defined: bool = False  # in a definitions section or table: it names kinds of things, it links nothing
 
-    @property
-    def affirmed(self) -> bool:
-        return self.polarity in (Polarity.AFFIRMED, Polarity.CONDITIONAL)
+    #: whether it states what it says (affirmed or conditional), set from the polarity
+    affirmed: bool = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "affirmed", self.polarity in (Polarity.AFFIRMED, Polarity.CONDITIONAL))
 
     def having(self, *roles: Role) -> list[Mention]:
+        if not self.mentions:
+            return []
         return [m for m, r in zip(self.mentions, self.roles) if r in roles]
 
 
@@ -75,7 +80,6 @@ def to_statements(doc: PolicyDocument, mentions: list[Mention]) -> list[Statemen
     for m in mentions:
         by_unit.setdefault(m.unit, []).append(m)
     out: list[Statement] = []
-    c = cues()
     leads = {u.lead_in for u in doc.units if u.lead_in >= 0}
     for ui, unit in enumerate(doc.units):
         own = by_unit.get(ui, [])
@@ -94,12 +98,26 @@ def to_statements(doc: PolicyDocument, mentions: list[Mention]) -> list[Statemen
             grouped[max(0, bisect.bisect_right(starts, m.start) - 1)].append(m)
         scope = _scope_text(doc, ui)
         for cl, ms in zip(clauses, grouped):
-            text = doc.text[cl.start : cl.end]
-            act = action(text)
-            roles = _roles(doc, cl, ms, act, scope)
-            out.append(Statement(ui, cl.start, cl.end, cl.polarity, act, tuple(ms), tuple(roles),
-                                 anaphoric=bool(c.anaphora.search(text))))
+            # the action decides only the roles of parties and places: read it where the clause names one
+            act = action(doc.text[cl.start : cl.end]) if any(m.kind in _ACTION_KINDS for m in ms) else None
+            roles = _roles(doc, cl, ms, act or "", scope)
+            out.append(Statement(ui, cl.start, cl.end, cl.polarity, act, tuple(ms), tuple(roles)))
     return out
+
+
+#: the kinds of mention whose role depends on the clause's action
+_ACTION_KINDS = frozenset({Kind.RECIPIENT, Kind.COUNTRY})
+
+
+def action_of(doc: PolicyDocument, st: Statement) -> str:
+    """A statement's action, read now if to_statements did not need it."""
+    return st.action if st.action is not None else action(doc.text[st.start : st.end])
+
+
+@functools.lru_cache(maxsize=4096)
+def _sourcing_scope(scope: str) -> bool:
+    """Whether a lead-in or heading introduces sources ("Information we receive from third parties")."""
+    return bool(cues().source_scope.search(scope))
 
 
 def _scope_text(doc: PolicyDocument, ui: int) -> str:
@@ -113,13 +131,16 @@ def _scope_text(doc: PolicyDocument, ui: int) -> str:
     return " / ".join(parts)
 
 
+_PLAIN_ROLES = {
+    Kind.DATA_CATEGORY: Role.DATA, Kind.PURPOSE: Role.PURPOSE, Kind.RECIPIENT: Role.RECIPIENT,
+    Kind.LEGAL_BASIS: Role.BASIS, Kind.RETENTION: Role.RETENTION, Kind.COUNTRY: Role.MENTIONED,
+    Kind.SAFEGUARD: Role.SAFEGUARD, Kind.DATA_SUBJECT: Role.SUBJECT, Kind.RIGHT: Role.RIGHT,
+    Kind.COOKIE: Role.COOKIE,
+}
+
+
 def _plain_role(m: Mention) -> Role:
-    return {
-        Kind.DATA_CATEGORY: Role.DATA, Kind.PURPOSE: Role.PURPOSE, Kind.RECIPIENT: Role.RECIPIENT,
-        Kind.LEGAL_BASIS: Role.BASIS, Kind.RETENTION: Role.RETENTION, Kind.COUNTRY: Role.MENTIONED,
-        Kind.SAFEGUARD: Role.SAFEGUARD, Kind.DATA_SUBJECT: Role.SUBJECT, Kind.RIGHT: Role.RIGHT,
-        Kind.COOKIE: Role.COOKIE,
-    }.get(m.kind, Role.MENTIONED)
+    return _PLAIN_ROLES.get(m.kind, Role.MENTIONED)
 
 
 def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: str) -> list[Role]:
@@ -129,7 +150,8 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
     roles: list[Role] = []
     last_of_kind: dict[Kind, tuple[Mention, Role]] = {}
     prev_end = cl.start
-    sourcing = bool(c.source_scope.search(scope)) and act not in ("share", "sell", "transfer")
+    sourcing = act not in ("share", "sell", "transfer") and _sourcing_scope(scope)
+    to_us: list[bool] = []  # whether the clause says the data is given to us, read once if needed
     for m in ms:
         before = text[max(cl.start, m.start - 80) : m.start]
         after = text[m.end : min(cl.end, m.end + 120)]
@@ -146,7 +168,9 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
                 and not _CONTACTS.search(scope):
             role = Role.RECIPIENT  # a list item, cell or line that is just a third party's name: "- AdMob"
         elif m.kind is Kind.RECIPIENT:
-            role = _recipient_role(before, after, act, sourcing or bool(c.to_us.search(text[cl.start:cl.end])), scope)
+            if not sourcing and not to_us:
+                to_us.append(bool(c.to_us.search(text[cl.start : cl.end])))
+            role = _recipient_role(before, after, act, sourcing or to_us[0], scope)
         elif m.kind is Kind.COUNTRY:
             role = _country_role(before, after, act)
         elif m.kind is Kind.DATA_CATEGORY and c.service_compound.match(after):

@@ -8,6 +8,7 @@ lead-in are negated); the `link_*` functions then read the links that join two s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -16,7 +17,7 @@ from catalog.extract.builder import Builder
 from catalog.extract.clauses import Polarity
 from catalog.extract.cues import cues, header_role
 from catalog.extract.links import LINK_ROLE, LIST_ITEM, TABLE_ROW, Part, Reading, link_pair, link_parts, link_rule_pairs
-from catalog.extract.statements import Role, Statement
+from catalog.extract.statements import Role, Statement, action_of
 from catalog.records import Kind, PolicyDocument, Status
 
 #: a column's role -> (the kind it lists, the role a mention of that kind takes there)
@@ -59,6 +60,11 @@ def column_roles(doc: PolicyDocument, statements: list[Statement] | None = None)
     return roles
 
 
+@functools.lru_cache(maxsize=4096)
+def _defines(heading: str) -> bool:
+    return bool(cues().definitions.search(heading))
+
+
 def definition_units(doc: PolicyDocument) -> set[int]:
     """Units of a definitions section or table: they define terms, they state no processing."""
     c = cues()
@@ -67,7 +73,7 @@ def definition_units(doc: PolicyDocument) -> set[int]:
     for i, u in enumerate(doc.units):
         if u.table >= 0 and "definition" in {roles.get((u.table, 0)), roles.get((u.table, 1))}:
             out.add(i)
-        elif u.section >= 0 and c.definitions.search(doc.sections[u.section].path[-1]):
+        elif u.section >= 0 and _defines(doc.sections[u.section].path[-1]):
             out.add(i)
     return out
 
@@ -91,7 +97,7 @@ def with_structure(doc: PolicyDocument, statements: list[Statement]) -> list[Sta
                                                              else Role.MENTIONED for m, r in zip(st.mentions, st.roles))))
             continue
         if u.lead_in >= 0 and (lead := last_clause.get(u.lead_in)) is not None and not lead.affirmed \
-                and st.affirmed and st.action == "":
+                and st.affirmed and action_of(doc, st) == "":
             st = replace(st, polarity=lead.polarity)  # "We do not collect the following: - health data"
         if u.table >= 0 and (role := roles.get((u.table, u.col))) in COLUMN_ROLE:
             kind, as_role = COLUMN_ROLE[role]
@@ -276,14 +282,16 @@ def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statem
 def link_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
     """'We use this information to...': the data of the statements before it in the same paragraph
     (or cell) is what 'this information' means; else the lead-in's, or the row's first cell's."""
+    c = cues()
     prior: list[Statement] = []
     by_unit: dict[int, list[Statement]] = defaultdict(list)
     for st in statements:
         by_unit[st.unit].append(st)
     for st in statements:
         has_data = any(r is Role.DATA for r in st.roles)
-        if st.anaphoric and st.affirmed and not st.defined and not has_data and any(
-                r in (Role.PURPOSE, Role.RECIPIENT, Role.RETENTION) for r in st.roles):
+        if st.affirmed and not st.defined and not has_data and any(
+                r in (Role.PURPOSE, Role.RECIPIENT, Role.RETENTION) for r in st.roles) \
+                and c.anaphora.search(doc.text[st.start : st.end]):  # "we use this information to ..."
             for ante in _antecedents(doc, prior, by_unit, st):
                 names = ", ".join(doc.text[m.start:m.end] for m, r in zip(ante.mentions, ante.roles) if r is Role.DATA)
                 reading = Reading("reference", 0.7, Status.INFERRED,
