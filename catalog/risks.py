@@ -211,6 +211,8 @@ def check_undeclared_transfers(G: nx.MultiDiGraph) -> list[Finding]:
             declared.setdefault(p, set()).add(country_code(G, v))
             statements.setdefault(p, []).append((u, v, Relation.TRANSFERRED_TO.value))
             located.setdefault(p, set()).add(u)
+    unnamed = f"country:{UNNAMED}"
+    unnamed_in = ps_of(G.nodes[unnamed]) if unnamed in G else set()
     for r in nodes_of(G, Kind.RECIPIENT):
         node = G.nodes[r]
         concept_ = registry.get(node["ident"])
@@ -225,7 +227,9 @@ def check_undeclared_transfers(G: nx.MultiDiGraph) -> list[Finding]:
         if not ps:
             continue
         named = sorted(set().union(*(declared.get(p, set()) for p in ps)))
-        general = UNNAMED in named  # "we transfer data outside the EEA": declared, but not where
+        # "we transfer data outside the EEA" / "internationally": declared, but not where (the unnamed
+        # destination is a country fact of its own, with no transfer edge)
+        general = UNNAMED in named or bool(ps & unnamed_in)
         named = [c for c in named if c != UNNAMED]
         said_where = f"name only {', '.join(named)}" if named else "name no country"
         if general:

@@ -282,6 +282,16 @@ def test_negated_discouraged_and_excluded_statements_state_nothing():
 # ------------------------------------------------------------------ 8 false friends
 
 
+def test_the_title_of_another_notice_names_no_data():
+    # Tinder: "Residents of Washington and Nevada, please see our Consumer Health Data Privacy Policy, which
+    # supplements this Privacy Policy": a pointer to another document; health data is stated in the Profile
+    # Data row ("... sexual orientation, sexual life, health, or political beliefs ...")
+    health = facts(policy("vendors/Tinder.privacy.md"), Kind.DATA_CATEGORY)["user.health_and_medical"]
+    quotes = [e.quote for e in health.evidence]
+    assert not any("Consumer Health Data Privacy Policy" in q for q in quotes)
+    assert any("sexual life, health, or political beliefs" in q for q in quotes)
+
+
 def test_lexical_false_friends():
     def quotes(path, kind, ident):
         f = facts(policy(path), kind).get(ident)

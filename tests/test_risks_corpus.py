@@ -122,6 +122,14 @@ def test_a_recipient_whose_processing_locations_are_stated_has_no_undeclared_tra
     assert "undeclared-transfer:recipient:atlassian" not in by(findings, "Proton")
 
 
+def test_an_undeclared_transfer_is_medium_where_transfers_to_unnamed_countries_are_declared(findings):
+    # Telegram shares messages to translate "with Google or Microsoft" (US companies) and names only the BVI
+    # and Dubai as destinations, but says its users' contacts "may be located outside the EEA": transfers to
+    # third countries are declared, only not where; the finding says so and is medium, not high
+    google = by(findings, "Telegram")["undeclared-transfer:recipient:google"]
+    assert google.severity == "medium" and "third countries in general" in google.detail
+
+
 def test_art49_derogations_for_routine_transfers(findings):
     # Alibaba.com 2026: "In the absence of an adequacy decision, we rely on Article 49 (1)(b) and (c) GDPR to transfer
     # the Transaction information and Payment information ... to the other Users and transaction fulfilment providers"
