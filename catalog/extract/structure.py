@@ -344,14 +344,16 @@ def _antecedent(doc: PolicyDocument, prior: list[Statement], by_unit: dict[int, 
     return None
 
 
+def _section_headings(doc: PolicyDocument, statements: list[Statement]) -> dict[int, Statement]:
+    """section -> the statement of its heading."""
+    return {doc.units[st.unit].section: st for st in statements if doc.units[st.unit].kind == "heading"}
+
+
 def link_basis_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
     """'The legal basis for this processing is consent': the bases of such a statement are those of the
     purposes its paragraph (or list item, or cell) describes before it, and of its section's heading."""
     c = cues()
-    heads: dict[int, Statement] = {}
-    for st in statements:
-        if doc.units[st.unit].kind == "heading":
-            heads[doc.units[st.unit].section] = st
+    heads = _section_headings(doc, statements)
     for i, st in enumerate(statements):
         if not st.affirmed or not st.having(Role.BASIS) or not c.basis_reference.search(doc.text[st.start : st.end]):
             continue
@@ -374,10 +376,7 @@ def link_purpose_references(b: Builder, doc: PolicyDocument, statements: list[St
     """'We use the following categories of personal information for this purpose: ...': the purpose
     is the one named just before (same paragraph, its label, or the section's heading)."""
     c = cues()
-    heads: dict[int, Statement] = {}
-    for st in statements:
-        if doc.units[st.unit].kind == "heading":
-            heads[doc.units[st.unit].section] = st
+    heads = _section_headings(doc, statements)
     for i, st in enumerate(statements):
         if not st.affirmed or st.having(Role.PURPOSE) or not c.purpose_reference.search(doc.text[st.start : st.end]):
             continue
