@@ -217,6 +217,15 @@ def _transfers(old: Extraction, new: Extraction, tax: Taxonomy) -> list[_Found]:
         for s in sorted(sb.keys() - sa.keys()):
             out.append(_Found("safeguard_added", f"{c} {s}", f"{name}: {_label(labels, s)}", "",
                               _quotes(sa.get(s, [])), _quotes(sb[s]), eea))
+    # "outside the EEA", "internationally" with no country named: a country fact of its own, no edge
+    unnamed_old = {n for n, f in fo.items() if f.kind is Kind.COUNTRY and f.attrs.get("unnamed")}
+    unnamed_new = {n for n, f in fn.items() if f.kind is Kind.COUNTRY and f.attrs.get("unnamed")}
+    for c in sorted(unnamed_new - unnamed_old - a.keys()):
+        out.append(_Found("transfer_destination_added", c, _label(labels, c), "transfers to countries it does not name",
+                          new_quotes=_quotes([fn[c]])))
+    for c in sorted(unnamed_old - unnamed_new - b.keys()):
+        out.append(_Found("transfer_destination_removed", c, _label(labels, c), "no longer says it transfers outside the EEA",
+                          old_quotes=_quotes([fo[c]])))
     return out
 
 

@@ -97,6 +97,17 @@ def test_2026_drops_the_sccs_for_the_united_states_and_adds_alibaba_cloud(all_ch
     assert not [c for c in step if c.type == "controller_removed"]  # the record's controller stays Singapore's
 
 
+def test_transfers_to_unnamed_third_countries_declared_in_2026(all_changes):
+    # 2026: "If you are from the European Union, European Economic Area, ... your personal information may be
+    # transferred outside of the EEA": a transfer to third countries the policy does not name (country ZZ, a fact
+    # with no edge); 2024 says nothing of the kind
+    step = [c for c in all_changes if c.new_id == V2026]
+    zz = one(step, "transfer_destination_added", "country:ZZ")
+    assert zz.severity == "high" and zz.title == "New transfer destination: Third countries (not named)"
+    assert zz.old_quotes == () and any("outside" in q for q in zz.new_quotes)
+    assert not [c for c in all_changes if c.new_id == V2024 and c.subject == "country:ZZ"]
+
+
 def test_a_reformatted_recording_of_the_same_policy_raises_no_alarm(history, all_changes):
     # 2021-12-15 and 2022-03-05 both record "New Version (Effective as of January 16,2021)", the second
     # with its tables reformatted: the fact diff moves links around, nothing a DPO must act on at once
