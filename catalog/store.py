@@ -132,7 +132,8 @@ def write_extractions(engine: Engine, extractions: Sequence[Extraction]) -> list
     holds is stored under a suffixed id (see `ingest.with_ids_distinct_from`). That decision is
     taken inside the write transaction, after the lock, so two builds racing for one id cannot both
     take it: on SQLite the second waits for the write lock and then sees the first's row; on
-    PostgreSQL the second's insert fails on the primary key, and the retry sees the row.
+    PostgreSQL the second's insert fails on the primary key, or the second finds the row the first
+    committed after its lock query and gives up (_LostRace), and the retry sees the row.
     Two processes writing the same version at once: the loser's transaction fails on the unique
     constraints (or a deadlock / SQLite lock) and is retried as a whole, so exactly one copy is left.
     """
@@ -144,11 +145,15 @@ def write_extractions(engine: Engine, extractions: Sequence[Extraction]) -> list
     for attempt in range(WRITE_ATTEMPTS):
         try:
             return _write_once(engine, extractions)
-        except (IntegrityError, OperationalError):
+        except (IntegrityError, OperationalError, _LostRace):
             if attempt == WRITE_ATTEMPTS - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+class _LostRace(Exception):
+    """A concurrent build stored a version under the id this transaction chose: retry with what it stored."""
 
 
 def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> list[Extraction]:
@@ -162,18 +167,24 @@ def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> list[Extra
                                .where(PolicyRow.id.in_(ids)).order_by(PolicyRow.id).with_for_update()).all()
         docs = with_ids_distinct_from([x.policy for x in extractions], {i: (src, h) for i, src, h in held})
         extractions = [renamed(x, d.id) for x, d in zip(extractions, docs)]
+        locked = {i for i, _, _ in held}
         for x in extractions:
             policy, facts, links, evidence = to_rows(x)
             pid = policy["id"]
+            existing = session.get(PolicyRow, pid)
+            if existing is not None and pid not in locked:
+                # another build committed this id after our lock query found nothing to lock (PostgreSQL,
+                # read committed): the id was chosen without seeing that text, so choose again
+                raise _LostRace(pid)
             for table in (EvidenceRow, LinkRow, FactRow):
                 session.execute(delete(table).where(table.policy_id == pid))
-            existing = session.get(PolicyRow, pid)
             if existing is None:
                 session.add(PolicyRow(**policy))
             else:
                 for k, v in policy.items():
                     setattr(existing, k, v)
             session.flush()
+            locked.add(pid)  # ours now: a later version of this batch with the same id replaces it
             # Core inserts on the tables (executemany), not the ORM bulk path, which costs more per row
             if facts:
                 session.execute(insert(FactRow.__table__), facts)

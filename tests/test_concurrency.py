@@ -116,3 +116,34 @@ def test_two_texts_claiming_one_id_built_at_once_are_both_kept(db_url, tmp_path)
     assert reported[0] == "acme-2024-03-01" and reported[1].startswith("acme-2024-03-01-r")
     assert sorted(p.source for p in stored) == [str(a), str(b)]  # neither text was lost
     engine.dispose()
+
+
+def test_a_version_committed_just_after_the_lock_query_is_not_overwritten(db_url, tmp_path):
+    """The interleaving behind a lost text under load, made to happen: build A's lock query finds no row
+    for the id (nothing to lock), build B then commits its text under that id, and A goes on. A must see
+    B's row and take a suffixed id, not replace B's text (it did on PostgreSQL, read committed)."""
+    import pytest
+    from sqlalchemy import event
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite takes the write lock before its first read: this interleaving cannot happen there")
+    a, b = tmp_path / "acme-a.txt", tmp_path / "acme-b.txt"
+    a.write_text(ACME.format(extra="and your name"), encoding="utf-8")
+    b.write_text(ACME.format(extra="and your phone number"), encoding="utf-8")
+    xa, xb = (extract_all(read_documents([p])) for p in (a, b))
+    engine, other = make_engine(db_url), make_engine(db_url)
+    fired: list[str] = []
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _b_commits_now(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
+        if "FOR UPDATE" in statement and not fired:
+            fired.append(statement)
+            write_extractions(other, xb)  # another process's build, committed in between
+
+    stored_a = write_extractions(engine, xa)
+    assert fired
+    stored = {p.id: p.source for p in read_policies(engine)}
+    assert stored == {"acme-2024-03-01": str(b), stored_a[0].policy.id: str(a)}
+    assert stored_a[0].policy.id.startswith("acme-2024-03-01-r")
+    engine.dispose()
+    other.dispose()

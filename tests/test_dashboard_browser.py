@@ -194,11 +194,28 @@ def _shot(page, name: str) -> Path:
 
 
 def _choose(page, label: str, option: str, within=None) -> None:
-    """Pick an option of a selectbox by its label, typing it first (long option lists are virtual)."""
-    (within or page).get_by_role("combobox", name=label).first.click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).click()
-    _idle(page)
+    """Pick an option of a selectbox by its label, typing it first (long option lists are virtual).
+
+    On a loaded machine the click may land while the page is still re-running from the last choice
+    (the list then holds the old options, or the typing reaches no input): the list is closed and
+    opened again, up to three times, before the test fails."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = (within or page).get_by_role("combobox", name=label).first
+    opt = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):
+        _idle(page)
+        box.click()
+        page.keyboard.type(option)
+        try:
+            opt.wait_for(state="visible", timeout=WAIT_MS // 3)
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        opt.click()
+        _idle(page)
+        return
+    raise AssertionError(f"{label!r} never offered {option!r}")
 
 
 def _map_nodes(page) -> list[dict]:
