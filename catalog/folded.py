@@ -41,10 +41,11 @@ def lower_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-#: more alternative leading words than this and the pattern is searched without the pre-check
-_MAX_LEADS = 96
-#: more leads than this and testing them costs about what the pattern does
+#: more leads than this and testing them costs about what the pattern does: a sequence whose next item
+#: would grow its leads past this keeps the shorter leads it has ("by " rather than "by e-mail", "by phone" ...)
 _USEFUL_LEADS = 24
+#: a character class of at most this many single characters counts as their alternation
+_MAX_CLASS = 4
 _ZERO_WIDTH = {sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT}
 _REPEATS = {sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, sre_constants.POSSESSIVE_REPEAT}
 
@@ -74,6 +75,8 @@ def _leads(items: list) -> tuple[set[str], bool, bool] | None:  # type: ignore[t
         elif op in _REPEATS:  # at least once: its items are required, but may repeat
             inner = _leads(list(av[2]))
             parts = [(inner[0], inner[1], False) if inner is not None else None]
+        elif op is sre_constants.IN and 0 < len(av) <= _MAX_CLASS and all(o is sre_constants.LITERAL for o, _ in av):
+            parts = [({chr(c) for _, c in av}, True, True)]  # a class of a few characters: "['’]"
         else:
             parts = [None]  # a character class, any character ...: no literal
         if any(p is None for p in parts):
@@ -86,7 +89,7 @@ def _leads(items: list) -> tuple[set[str], bool, bool] | None:  # type: ignore[t
             # some alternative's literal is inside it, not at its start
             return (found, prefix, False) if found != {""} else (set().union(*strings), False, False)
         grown = {f + t for f in found for ts in strings for t in ts}
-        if len(grown) > _MAX_LEADS:
+        if len(grown) > _USEFUL_LEADS:
             return (found, prefix, False) if found != {""} else None
         found = grown
         if not all(p[2] for p in parts):  # type: ignore[index]
@@ -121,8 +124,9 @@ class Folded:
         self._ci = re.compile(pattern, flags | re.IGNORECASE)
         foldable = not _INLINE_FLAGS.search(pattern)
         self._lower = re.compile(lower_pattern(pattern), flags & ~re.IGNORECASE) if foldable else None
-        #: a cheap test before the pattern: one of these strings is in every text it matches
-        leads = required_leads(lower_pattern(pattern)) if foldable else None
+        #: a cheap test before the pattern: one of these strings is in the lower-cased form of every text
+        #: it matches (true of a pattern that keeps case in part, "(?-i:[A-Z]\w+ Policy)", too)
+        leads = required_leads(lower_pattern(pattern))
         self._leads = leads if leads is not None and len(leads) <= _USEFUL_LEADS else None
 
     def _pick(self, text: str, pos: int, endpos: int) -> tuple[re.Pattern[str], str]:
@@ -134,9 +138,21 @@ class Folded:
                 return self._lower, low
         return self._ci, text
 
+    def could_match(self, low: str) -> bool:
+        """False when the lower-cased text `low` lacks every literal a match needs: then neither it nor
+        any part of it matches (a test for many searches in pieces of one text)."""
+        return not self._absent(low)
+
+    def _absent(self, low: str) -> bool:
+        """Whether the lower-cased text lacks every required lead (then the pattern cannot match)."""
+        leads = self._leads
+        return leads is not None and not any(x in low for x in leads)
+
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         rx = self._lower
         if rx is None or pos or endpos != sys.maxsize:
+            if pos == 0 and endpos == sys.maxsize and self._absent(text.lower()):
+                return None
             return self._ci.search(text, pos, endpos)
         s = text.lower()
         if len(s) != len(text):
@@ -160,7 +176,7 @@ class Folded:
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         rx, s = self._pick(text, pos, endpos)
-        if rx is self._lower and self._leads is not None and not any(x in s for x in self._leads):
+        if pos == 0 and endpos == sys.maxsize and self._absent(s if rx is self._lower else text.lower()):
             return iter(())
         return rx.finditer(s, pos, endpos)
 
@@ -170,6 +186,42 @@ class Folded:
 
     def __repr__(self) -> str:
         return f"fold({self.pattern!r})"
+
+
+def found_any(patterns: tuple[Folded, ...], text: str) -> bool:
+    """Whether any of the patterns is found in the text, lower-casing it once for all of them."""
+    low = text.lower()
+    if len(low) != len(text):
+        return any(p._ci.search(text) for p in patterns)
+    for p in patterns:
+        if p._lower is None:
+            if not p._absent(low) and p._ci.search(text):
+                return True
+        elif (p._leads is None or any(x in low for x in p._leads)) and p._lower.search(low):
+            return True
+    return False
+
+
+def any_lead(patterns: tuple[Folded, ...]) -> re.Pattern[str] | None:
+    """One pattern for the required leads of all the patterns, searched in lower-cased text: where it
+    finds none, none of them can match (None when one of them has no leads)."""
+    if not patterns or any(p._leads is None for p in patterns):
+        return None
+    leads = sorted({x for p in patterns for x in p._leads or ()}, key=lambda x: (-len(x), x))
+    return re.compile("|".join(map(re.escape, leads)))
+
+
+def finditer_all(patterns: tuple[Folded, ...], text: str) -> Iterator[re.Match[str]]:
+    """The matches of each pattern in turn (as Folded.finditer gives them), lower-casing the text once."""
+    low = text.lower()
+    same = len(low) == len(text)
+    for p in patterns:
+        if p._absent(low):
+            continue
+        if same and p._lower is not None:
+            yield from p._lower.finditer(low)
+        else:
+            yield from p._ci.finditer(text)
 
 
 def fold(pattern: str, flags: int = 0) -> Folded:

@@ -25,7 +25,7 @@ from catalog.decode import Decoded
 from catalog.output import shown
 from catalog.records import PolicyDocument
 from catalog.segment import segment
-from catalog.folded import Folded, fold
+from catalog.folded import Folded, fold, found_any
 from catalog.vocabulary import read_yaml
 
 SUPPORTED_SUFFIXES = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
@@ -275,7 +275,6 @@ _LINK = re.compile(rf"\[([^\]]{_N})\]\((?:[^()]|\([^)]{_N}\)){_N}\)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _STRONG = re.compile(r"(\*\*|__)")
 _EMPH = re.compile(rf"(?<![\w*])[*_](?=\S)(.{{1,{MAX_MARKUP}}}?)(?<=\S)[*_](?![\w*])")
-_SPACE = re.compile(r"\s+")
 _MARKUP = frozenset("*_[\\!\u200b\ufeff")
 
 
@@ -288,7 +287,7 @@ def clean_inline(s: str) -> str:
         s = _STRONG.sub("", s)
         s = _EMPH.sub(r"\1", s)
         s = s.replace("\u200b", "").replace("\ufeff", "")
-    return _SPACE.sub(" ", s).strip()
+    return " ".join(s.split())  # str.split's whitespace is re's \s
 
 
 def _is_marker(line: str) -> bool:
@@ -448,8 +447,13 @@ def to_markdown(blocks: list[tuple[str, str, int]]) -> str:
     return "\n\n".join(out) + "\n"
 
 
+#: every byte but a-z and 0-9, dropped by `_squash`
+_NOT_ALNUM = bytes(b for b in range(256) if not (48 <= b <= 57 or 97 <= b <= 122))
+
+
 def _squash(s: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "", s.lower())
+    """The lower-cased ASCII letters and digits of s (what re.sub('[^a-z0-9]+', '', s.lower()) keeps)."""
+    return s.lower().encode("ascii", "ignore").translate(None, _NOT_ALNUM).decode("ascii")
 
 
 #: Navigation and footers are short (the longest in the seed and ../shared/corpus: 250 characters); a longer
@@ -464,9 +468,17 @@ TABLE_KINDS = frozenset({"thead", "row"})
 
 
 @functools.cache
-def chrome_pattern() -> Folded:
-    """lexicons/chrome.yaml's patterns as one (a block is chrome when any of them is found in it)."""
-    return fold("|".join(f"(?:{p})" for p in read_yaml("chrome.yaml")["patterns"]))
+def chrome_patterns() -> tuple[Folded, ...]:
+    """lexicons/chrome.yaml's patterns (a block is chrome when any of them is found in it).
+
+    Kept apart, not joined into one alternation: each keeps its own anchor and the literals every
+    match must hold, so a block is rejected by substring tests; joined, the unanchored ones were
+    tried at every position of every block (three times the cost of the rest of ingest)."""
+    return tuple(fold(p) for p in read_yaml("chrome.yaml")["patterns"])
+
+
+def is_chrome(text: str) -> bool:
+    return found_any(chrome_patterns(), text)
 
 
 def drop_chrome(blocks: list[tuple[str, str, int]], squashed_page: str) -> list[tuple[str, str, int]]:
@@ -474,9 +486,8 @@ def drop_chrome(blocks: list[tuple[str, str, int]], squashed_page: str) -> list[
 
     `squashed_page` is `_squash(page)`, computed once per page by the caller.
     """
-    chrome = chrome_pattern()
     # a table row is never navigation: "| Jurisdictions | Representative | Address |" is a header, not links
-    kept = [b for b in blocks if len(b[1]) > MAX_CHROME or b[0] in TABLE_KINDS or not chrome.search(b[1])]
+    kept = [b for b in blocks if len(b[1]) > MAX_CHROME or b[0] in TABLE_KINDS or not is_chrome(b[1])]
     # trailing blocks that repeat text found earlier in the page are scrape artefacts
     while kept:
         kind, text, _ = kept[-1]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from catalog.extract.cues import cues
-from catalog.folded import fold
+from catalog.folded import finditer_all, fold
 
 
 class Polarity(StrEnum):
@@ -59,9 +59,9 @@ def clause_spans(span: str) -> tuple[tuple[int, int, Polarity], ...]:
         if masked == unmasked:
             break
     cuts = [0]
-    for m in c.clause_breaks.finditer(masked):
-        if m.start() > cuts[-1] + 3:
-            cuts.append(m.start())
+    for at in sorted(m.start() for m in finditer_all(c.clause_breaks, masked)):
+        if at > cuts[-1] + 3:
+            cuts.append(at)
     cuts.append(len(span))
     if len(cuts) == 2 and (pol := polarity(span)) is not Polarity.NEGATED:
         return ((0, len(span), pol),)  # one clause, nothing to undo (most units)

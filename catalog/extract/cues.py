@@ -24,7 +24,7 @@ def _rx(pattern: str) -> Folded:
 class Cues:
     """Compiled cue patterns (see lexicons/statements.yaml for what each one means)."""
 
-    clause_breaks: Folded
+    clause_breaks: tuple[Folded, ...]  # apart: one that keeps case must not make the others case-insensitive
     exception: Folded
     negation: Folded
     negation_void: Folded
@@ -63,7 +63,7 @@ def cues() -> Cues:
     d = read_yaml("statements.yaml")
     single = {k: _rx(d[k]) for k in Cues.__dataclass_fields__ if k not in {"clause_breaks", "actions"}}
     return Cues(
-        clause_breaks=fold("|".join(f"(?:{p})" for p in d["clause_breaks"])),
+        clause_breaks=tuple(fold(p) for p in d["clause_breaks"]),
         actions=tuple((name, _rx(p)) for name, p in d["actions"].items()),
         **single,
     )

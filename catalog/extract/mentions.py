@@ -7,7 +7,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from catalog.folded import Folded, fold
+from catalog.folded import Folded, any_lead, finditer_all, fold
 from catalog.records import Kind, PolicyDocument, Unit
 import functools
 
@@ -93,19 +93,32 @@ def names_heading(doc: PolicyDocument, unit: Unit, kind: Kind, ident: str, a: in
 
 
 @functools.cache
-def mention_exclude(kind: Kind) -> Folded | None:
-    """A kind's `context.mention_exclude` regexes (read around the phrase, not the whole sentence)."""
+def mention_exclude(kind: Kind) -> tuple[Folded, ...]:
+    """A kind's `context.mention_exclude` regexes (read around the phrase, not the whole sentence).
+
+    Kept apart: one that keeps case ("(?-i:[A-Z]...)") would make their alternation case-insensitive
+    matching on the original text, tried at every position; apart, each is rejected by its literals."""
     pats = (read_yaml(f"{kind.value}.yaml").get("context") or {}).get("mention_exclude") or []
-    return fold("|".join(f"(?:{p})" for p in pats)) if pats else None
+    return tuple(fold(p) for p in pats)
+
+
+@functools.cache
+def mention_exclude_lead(kind: Kind) -> re.Pattern[str] | None:
+    """A pre-check for `excluded_here`: the literals one of which every exclusion holds."""
+    return any_lead(mention_exclude(kind))
 
 
 def excluded_here(doc: PolicyDocument, unit: Unit, kind: Kind, a: int, b: int) -> bool:
-    pat = mention_exclude(kind)
-    if pat is None:
+    """Whether a match of one of the kind's `mention_exclude` patterns overlaps the phrase at a:b."""
+    pats = mention_exclude(kind)
+    if not pats:
         return False
-    window = doc.text[max(unit.start, a - 16) : min(unit.end, b + 20)]
     offset = max(unit.start, a - 16)
-    return any(m.start() + offset < b and a < m.end() + offset for m in pat.finditer(window))
+    window = doc.text[offset : min(unit.end, b + 20)]
+    lead = mention_exclude_lead(kind)
+    if lead is not None and not lead.search(window.lower()):
+        return False
+    return any(m.start() + offset < b and a < m.end() + offset for m in finditer_all(pats, window))
 
 
 _MASK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|\bhttps?://\S+|\bwww\.\S+")

@@ -28,9 +28,18 @@ def _org() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.])(?P<name>{_TOKEN}(?:\s+(?:{_TOKEN}|{_CONNECTOR}(?=\s+[A-Z(]))){{0,7}}?,?\s+(?:{forms}))(?![\w/])")
 
 
+@functools.cache
+def _form() -> re.Pattern[str]:
+    """A legal form alone: every name `_org` finds ends in one, and searching for it alone is cheap."""
+    forms = "|".join(read_yaml("legal_forms.yaml")["forms"])
+    return re.compile(rf"(?:{forms})(?![\w/])")
+
+
 @functools.lru_cache(maxsize=32768)
 def organisations(text: str) -> tuple[tuple[str, int, int], ...]:
     """(legal name, start, end) of every company a text names, leading filler words trimmed."""
+    if not _form().search(text):
+        return ()  # no legal form, no legal name (most sentences)
     out = []
     for m in _org().finditer(text):
         name, start = m["name"], m.start("name")

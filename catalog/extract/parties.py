@@ -59,7 +59,8 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
         # the spans already naming a recipient in this unit (mentions never cross a unit)
         taken = [(m.start, m.end) for m in recipients_in.get(ui, ())]
         mine: list[Mention] = []
-        for g in GROUP.finditer(text):  # "other companies in the BHI group": the controller's group companies
+        for g in GROUP.finditer(text) if "group" in text or "family" in text else ():  # every match holds one
+            # "other companies in the BHI group": the controller's group companies
             a, z = u.start + g.start(), u.start + g.end()
             if not _overlaps([(x.start, x.end) for x in mine], a, z):
                 mine = [x for x in mine if not (a <= x.start and x.end <= z)]

@@ -149,13 +149,14 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
     text = doc.text
     roles: list[Role] = []
     last_of_kind: dict[Kind, tuple[Mention, Role]] = {}
-    prev_end = cl.start
     sourcing = act not in ("share", "sell", "transfer") and _sourcing_scope(scope)
     to_us: list[bool] = []  # whether the clause says the data is given to us, read once if needed
+    # what the clause's words rule out for every piece of it (most clauses exclude nothing)
+    low = text[cl.start : cl.end].lower()
+    may_exclude, may_be_service = c.excluded.could_match(low), c.service_compound.could_match(low)
     for m in ms:
         before = text[max(cl.start, m.start - 80) : m.start]
         after = text[m.end : min(cl.end, m.end + 120)]
-        near = text[max(cl.start, prev_end) : m.start]
         role = _plain_role(m)
         carried = last_of_kind.get(m.kind)
         if m.kind in _ROLE_CARRIES and carried and _ALIAS.match(text[carried[0].end : m.start]):
@@ -173,16 +174,14 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
             role = _recipient_role(before, after, act, sourcing or to_us[0], scope)
         elif m.kind is Kind.COUNTRY:
             role = _country_role(before, after, act)
-        elif m.kind is Kind.DATA_CATEGORY and c.service_compound.match(after):
+        elif m.kind is Kind.DATA_CATEGORY and may_be_service and c.service_compound.match(after):
             role = Role.MENTIONED  # "credit card processing", "payment processors": a service, not data
         elif m.kind is Kind.LEGAL_BASIS and c.objection.search(text[cl.start : cl.end]):
             role = Role.MENTIONED  # "you may object to processing based on our legitimate interests"
-        if c.excluded.search(before):
+        if may_exclude and c.excluded.search(before):
             role = Role.EXCLUDED  # "(but not User Content)", "except your email address"
         roles.append(role)
         last_of_kind[m.kind] = (m, role)
-        prev_end = m.end
-        del near
     if _BACK_TO_THEM.search(text[cl.start : cl.end]):
         # "we may receive personal data from other companies in the group, or share your data with them"
         roles = [Role.RECIPIENT if r is Role.SOURCE else r for r in roles]
