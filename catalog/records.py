@@ -50,7 +50,7 @@ class Status(StrEnum):
 
 def node_id(kind: Kind | str, ident: str) -> str:
     """Namespaced node id, e.g. `data_category:user.financial.bank_account`."""
-    return f"{Kind(kind).value}:{ident}"
+    return f"{(kind if kind.__class__ is Kind else Kind(kind)).value}:{ident}"
 
 
 def split_node_id(nid: str) -> tuple[Kind, str]:

@@ -19,6 +19,7 @@ class Builder:
         #: concepts this document names that no lexicon holds (a retention period, an organisation)
         self.dynamic: dict[tuple[Kind, str], Concept] = {}
         self._titles = [s.title for s in doc.sections]  # each evidence quotes its section's title
+        self._evidence: dict[tuple[int, int, int, str, str], Evidence] = {}
 
     def concept(self, kind: Kind, ident: str) -> Concept | None:
         """A concept of the vocabulary, or one this document introduced (see `dynamic`)."""
@@ -29,6 +30,13 @@ class Builder:
     # evidence -------------------------------------------------------------
     def evidence(self, unit: Unit | int, rule: str, note: str = "") -> Evidence:
         u = self.doc.units[unit] if isinstance(unit, int) else unit
+        key = (u.start, u.end, u.section, rule, note)
+        ev = self._evidence.get(key)
+        if ev is None:  # one (immutable) record per quote and rule: most are asked for many times
+            ev = self._evidence[key] = self._new_evidence(u, rule, note)
+        return ev
+
+    def _new_evidence(self, u: Unit, rule: str, note: str) -> Evidence:
         return Evidence(
             policy_id=self.doc.id,
             section=self._titles[u.section] if 0 <= u.section < len(self._titles) else "",
