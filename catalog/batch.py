@@ -56,8 +56,10 @@ def cluster_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
         with Client(scheduler, set_as_default=False) as client:
             yield client
         return
+    # dashboard_address=None does not turn the scheduler's HTTP server off (dask/distributed#8136): it
+    # takes port 8787 or warns that another cluster has it; ":0" takes a free port, silently
     with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster, set_as_default=False) as client:
+                      dashboard_address=":0") as cluster, Client(cluster, set_as_default=False) as client:
         try:
             yield client
         finally:

@@ -71,7 +71,7 @@ def test_extract_batch_on_an_existing_scheduler_reports_progress_and_failures(po
     files = sorted(policy_dir.iterdir())  # 000_….txt, Booking_com, WeTransfer, alibaba…, empty.md
     seen: list[tuple[int, int, int]] = []
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         result = extract_batch(files, scheduler=cluster.scheduler_address, on_progress=lambda *a: seen.append(a))
     assert result.failures == [(str(policy_dir / "empty.md"), "empty file")]
     ids = [x.policy.id for x in result.extractions]
