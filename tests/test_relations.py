@@ -236,6 +236,28 @@ def test_representatives_and_dpo_contacts():
     assert not [c for c in telegram.attrs.get("contacts", []) if c["role"] == "dpo"]
 
 
+def test_a_table_of_representatives_names_them_and_their_addresses_are_not_the_controllers():
+    # Alibaba.com 2026: "| Jurisdictions | Representative | Address | Contact Details |", one row a country:
+    # "| UK | Alibaba E-Commerce (UK) Limited | ... | E-mail: DataProtection@service.alibaba.com |",
+    # "| Korea | Company Name: Alibaba.com Korea E-Commerce Private Limited ... | E-mail: koreaprivacyagent@..."
+    x = policy("alibaba-history/alibaba.com-privacy-2026-08-20.md")
+    (ctl,) = [f for f in x.facts if f.kind is Kind.CONTROLLER and "contacts" in f.attrs]
+    contacts = ctl.attrs["contacts"]
+    assert {"role": "uk_representative", "name": "Alibaba E-Commerce (UK) Limited",
+            "email": "DataProtection@service.alibaba.com"} in contacts
+    korea = [c for c in contacts if c.get("name") == "Alibaba.com Korea E-Commerce Private Limited"]
+    assert korea == [{"role": "representative", "jurisdiction": "Korea", "name": "Alibaba.com Korea E-Commerce Private Limited",
+                      "email": "koreaprivacyagent@service.alibaba.com"}]  # Korea's, not an EU (Art. 27) representative
+    privacy = {c["email"] for c in contacts if c["role"] in ("privacy", "dpo")}
+    assert privacy == {"DataProtection@service.alibaba.com"}  # the DPO's, stated above the table
+    assert not [c for c in contacts if c["role"] == "phone"]  # "Telephone number: 02-2193-4206" is Korea's agent's
+    assert ctl.attrs["representative"] == "Alibaba E-Commerce (UK) Limited"
+    # Booking.com: "| South Korea | Bae, Kim & Lee LLC (Representative: Soonik Kwon) | ... | privacy.kr@booking.com |"
+    (booking,) = [f for f in policy("other/Booking_com.privacy.md").facts if f.kind is Kind.CONTROLLER and "contacts" in f.attrs]
+    assert not [c for c in booking.attrs["contacts"] if c["role"] == "eu_representative" and "Kim & Lee" in c["name"]]
+    assert "privacy.kr@booking.com" not in {c.get("email") for c in booking.attrs["contacts"] if c["role"] == "privacy"}
+
+
 def test_an_obfuscated_dpo_address_is_read():
     text = ("Example Labs GmbH Privacy Policy\n\nExample Labs GmbH is the data controller of your personal data.\n\n"
             "You can reach our Data Protection Officer at dpo[at]example[dot]com.\n")

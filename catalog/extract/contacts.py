@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import re
 
+import functools
+from collections.abc import Callable
+
 from catalog.extract.builder import Builder
 from catalog.extract.organisations import organisations
-from catalog.records import Kind
+from catalog.records import Kind, PolicyDocument
+from catalog.vocabulary import read_yaml
 
 PHONE = re.compile(r"(?<![\w/])(?:\+|\(\+)?\d[\d ().-]{7,}\d(?![\w/])")
 CONTACT_SECTION = re.compile(r"\bcontact", re.IGNORECASE)
@@ -25,6 +29,13 @@ DPO_CHANNEL = re.compile(r"\b(?:form|online|contact|write|post|by\s+mail|address
 REPRESENTATIVE = re.compile(r"\brepresentatives?\b", re.IGNORECASE)
 _UK = re.compile(r"\b(?:UK|U\.K\.|United\s+Kingdom)\b")
 _EU = re.compile(r"\b(?:EU|EEA|European|Article\s+27|Art\.\s*27)\b")
+@functools.cache
+def _eu_row() -> re.Pattern[str]:
+    """A row of a representatives table for the EU: the EU, the EEA or one of its states (the country
+    lexicon's `eea` entries)."""
+    states = [p for e in read_yaml("country.yaml")["entries"] if e.get("eea") for p in [e["label"], *e.get("phrases", [])]]
+    return re.compile(r"\b(?:EU|EEA|European\s+(?:Union|Economic\s+Area)|Article\s+27|Art\.\s*27|"
+                      + "|".join(re.escape(x) for x in sorted(set(states), key=len, reverse=True)) + r")\b")
 
 
 def _names_dpo(text: str) -> bool:
@@ -48,6 +59,23 @@ def _emails(text: str) -> list[tuple[str, int]]:
     return found
 
 
+def _representative_row(doc: PolicyDocument, cells: list[int], add: Callable[..., None]) -> None:
+    """One row of a table of representatives: the company it names, for the EU, the UK or another
+    jurisdiction (said in the row: "UK", "Korea"), with the row's e-mail addresses."""
+    row = " ".join(doc.quote(doc.units[i]) for i in cells)
+    names = [(i, o[0]) for i in cells for o in organisations(doc.quote(doc.units[i]))]
+    if not names:
+        return
+    region = "uk" if _UK.search(row) and not _EU.search(row) else "eu" if _eu_row().search(row) else ""
+    ui, name = names[0]
+    emails = [e for i in cells for e, _ in _emails(doc.quote(doc.units[i]))]
+    fields = {"name": name, **({"email": emails[0]} if emails else {})}
+    if region:
+        add(f"{region}_representative", ui, "contact:representative", **fields)
+    else:  # a representative under another country's law (Korea's PIPA, Türkiye's KVKK ...)
+        add("representative", ui, "contact:representative", jurisdiction=doc.quote(doc.units[cells[0]]), **fields)
+
+
 def extract_contacts(b: Builder, controller: str) -> None:
     """Contacts with their role: dpo, privacy, phone, address, eu_representative / uk_representative."""
     doc = b.doc
@@ -55,6 +83,13 @@ def extract_contacts(b: Builder, controller: str) -> None:
     seen: set[tuple[str, str]] = set()
     ident, label = b.facts[controller]["ident"], b.facts[controller]["label"]
     dpo_headers = {(u.table, u.col) for u in doc.units if u.kind == "header" and _names_dpo(doc.text[u.start:u.end])}
+    # a table with a "Representative" column lists representatives, one a row: the e-mail addresses,
+    # phone numbers and companies in its rows are theirs, not the controller's
+    rep_tables = {u.table for u in doc.units if u.kind == "header" and REPRESENTATIVE.search(doc.text[u.start:u.end])}
+    rows: dict[tuple[int, int], list[int]] = {}
+    for i, u in enumerate(doc.units):
+        if u.table in rep_tables and u.kind != "header":
+            rows.setdefault((u.table, u.row), []).append(i)
 
     def add(role: str, ui: int, rule: str, **fields: str) -> None:
         b.add_fact(Kind.CONTROLLER, ident, label, "", b.evidence(ui, rule))
@@ -63,7 +98,11 @@ def extract_contacts(b: Builder, controller: str) -> None:
             seen.add(key)
             contacts.append({"role": role, **fields})
 
+    for cells in rows.values():
+        _representative_row(doc, cells, add)
     for ui, unit in enumerate(doc.units):
+        if unit.table in rep_tables:
+            continue  # read row by row above
         text = doc.text[unit.start : unit.end]
         lead = doc.quote(doc.units[unit.lead_in]) if unit.lead_in >= 0 else ""
         context = lead + " " + doc.section_title(unit.section)
