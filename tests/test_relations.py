@@ -252,9 +252,12 @@ def test_a_table_of_representatives_names_them_and_their_addresses_are_not_the_c
     assert privacy == {"DataProtection@service.alibaba.com"}  # the DPO's, stated above the table
     assert not [c for c in contacts if c["role"] == "phone"]  # "Telephone number: 02-2193-4206" is Korea's agent's
     assert ctl.attrs["representative"] == "Alibaba E-Commerce (UK) Limited"
+    recipients = {f.label for f in x.facts if f.kind is Kind.RECIPIENT}
+    assert not recipients & {"Alibaba E-Commerce (UK) Limited", "Alibaba.com Korea E-Commerce Private Limited"}  # no recipients
     # Booking.com: "| South Korea | Bae, Kim & Lee LLC (Representative: Soonik Kwon) | ... | privacy.kr@booking.com |"
     (booking,) = [f for f in policy("other/Booking_com.privacy.md").facts if f.kind is Kind.CONTROLLER and "contacts" in f.attrs]
     assert not [c for c in booking.attrs["contacts"] if c["role"] == "eu_representative" and "Kim & Lee" in c["name"]]
+    assert "Kim & Lee LLC" not in {f.label for f in policy("other/Booking_com.privacy.md").facts if f.kind is Kind.RECIPIENT}
     assert "privacy.kr@booking.com" not in {c.get("email") for c in booking.attrs["contacts"] if c["role"] == "privacy"}
 
 

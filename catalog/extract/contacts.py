@@ -59,6 +59,11 @@ def _emails(text: str) -> list[tuple[str, int]]:
     return found
 
 
+def representative_tables(doc: PolicyDocument) -> set[int]:
+    """The tables with a "Representative" column: lists of representatives, one a row."""
+    return {u.table for u in doc.units if u.kind == "header" and REPRESENTATIVE.search(doc.text[u.start : u.end])}
+
+
 def _representative_row(doc: PolicyDocument, cells: list[int], add: Callable[..., None]) -> None:
     """One row of a table of representatives: the company it names, for the EU, the UK or another
     jurisdiction (said in the row: "UK", "Korea"), with the row's e-mail addresses."""
@@ -85,7 +90,7 @@ def extract_contacts(b: Builder, controller: str) -> None:
     dpo_headers = {(u.table, u.col) for u in doc.units if u.kind == "header" and _names_dpo(doc.text[u.start:u.end])}
     # a table with a "Representative" column lists representatives, one a row: the e-mail addresses,
     # phone numbers and companies in its rows are theirs, not the controller's
-    rep_tables = {u.table for u in doc.units if u.kind == "header" and REPRESENTATIVE.search(doc.text[u.start:u.end])}
+    rep_tables = representative_tables(doc)
     rows: dict[tuple[int, int], list[int]] = {}
     for i, u in enumerate(doc.units):
         if u.table in rep_tables and u.kind != "header":

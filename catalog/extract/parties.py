@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from catalog.extract.builder import Builder
+from catalog.extract.contacts import representative_tables
 from catalog.extract.mentions import Mention, words_of
 from catalog.extract.organisations import organisations
 from catalog.ingest import slug
@@ -54,7 +55,10 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
     own = {n.lower() for n in own_names}
     out: list[Mention] = []
     heads = _heads_by_unit(doc)
+    representatives = representative_tables(doc)
     for ui, u in enumerate(doc.units):
+        if u.table >= 0 and u.table in representatives:
+            continue  # a table of Art. 27 and local representatives names no recipients (contacts.py reads it)
         text = doc.text[u.start : u.end]
         # the spans already naming a recipient in this unit (mentions never cross a unit)
         taken = [(m.start, m.end) for m in recipients_in.get(ui, ())]
