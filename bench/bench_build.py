@@ -8,6 +8,8 @@ the extractor starts with its per-text memo caches empty (catalog.extract.clear_
 figures are for text the engine has not seen, not for the repetitions of the benchmark.
 
     python bench/bench_build.py [--repeat 7] [--baseline ../old-checkout]
+
+With --baseline the corpus runs alternate between the two engines, one run each a round.
 """
 
 from __future__ import annotations
@@ -32,8 +34,12 @@ SHARED = ROOT.parent / "shared"
 
 
 def _cold() -> None:
-    """Empty the extractor's per-text memo caches (an older engine may have none)."""
+    """Empty the extractor's per-text memo caches (an older engine may have none) and its word-stem
+    cache (both engines have one), so that every run reads text it has not seen."""
     getattr(catalog.extract, "clear_text_caches", lambda: None)()
+    stems = getattr(sys.modules.get("catalog.extract.mentions"), "_STEMS", None)
+    if isinstance(stems, dict):
+        stems.clear()
 
 
 def _median_time(fn, repeat: int) -> float:
@@ -91,7 +97,7 @@ def main() -> None:
     ap.add_argument("--corpus-json", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.corpus_json:
-        print(json.dumps(corpus_figures(max(3, args.repeat // 2))))
+        print(json.dumps(corpus_figures(args.repeat)))
         return
     seed = SHARED / "seed" / "000_1847cb862053c11f.txt"
     seed_bytes = seed.stat().st_size
@@ -108,8 +114,16 @@ def main() -> None:
         t_total = _median_time(lambda: write_extractions(engine, [extract(d) for d in read_policy(seed)]), args.repeat)
         engine.dispose()
 
-    figures = corpus_figures(max(3, args.repeat // 2))
-    base = baseline_figures(args.baseline, args.repeat) if args.baseline else None
+    rounds = max(3, args.repeat // 2)
+    if args.baseline:
+        # alternate: one run of this engine, then one of the baseline's, round after round, so that a
+        # busy spell of a shared machine weighs on both alike; medians over the rounds
+        pairs = [(corpus_figures(1), baseline_figures(args.baseline, 1)) for _ in range(rounds)]
+        figures = {**pairs[0][0], **{k: statistics.median(p[0][k] for p in pairs) for k in ("floor", "extract")}}
+        base = {**pairs[0][1], **{k: statistics.median(p[1][k] for p in pairs) for k in ("floor", "extract")}}
+        base["ratio"] = statistics.median((p[0]["floor"] + p[0]["extract"]) / (p[1]["floor"] + p[1]["extract"]) for p in pairs)
+    else:
+        figures, base = corpus_figures(rounds), None
     total_bytes, t_floor, t_corpus = figures["bytes"], figures["floor"], figures["extract"]
     t_corpus_total = t_floor + t_corpus
 
@@ -136,6 +150,7 @@ def main() -> None:
               f"{t_corpus / base['extract']:>10.2f}")
         print(f"{'baseline: ingest + extract':<34}{b_total:>10.3f} s{total_bytes / mb / b_total:>10.2f}"
               f"{t_corpus_total / b_total:>10.2f}")
+        print(f"ingest + extract, this / baseline: median of {rounds} alternating rounds' ratios {base['ratio']:.2f}")
 
 
 if __name__ == "__main__":
