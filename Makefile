@@ -1,36 +1,51 @@
-# Two commands on a fresh machine:
-#   make run   - set up, build the demo catalog from data/policies, open the dashboard
-#   make test  - set up and run the whole test suite
+# Two commands on a fresh machine (Python 3.11+ with venv: Debian's python3-venv):
+#   make run   - set up .venv with the dashboard, build the demo catalog from data/policies, serve the
+#                dashboard and print its URL (PORT=8502 make run for another port)
+#   make test  - set up .venv with everything and run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DB     ?= catalog.db
 PORT   ?= 8501
+ADDRESS ?= 127.0.0.1
+# the demo's policies: catalog.db is rebuilt when one of them changes
+POLICIES := $(shell find data/policies -type f 2>/dev/null)
 
-.PHONY: run test test-fast setup demo bench bench-linear bench-scale bench-ota score score-keyfacts clean
+.PHONY: run test test-fast setup setup-run demo bench bench-linear bench-scale bench-ota score score-keyfacts clean
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dashboard,test,notebooks,scale]"
+
+# what running needs (the CLI and the dashboard extra); `make test` installs everything (.installed)
+$(BIN)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dashboard]"
 	touch $@
+
+$(BIN)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[all,test]"
+	touch $@ $(BIN)/.installed-run
 
 setup: $(BIN)/.installed
 
-$(DB): $(BIN)/.installed
+setup-run: $(BIN)/.installed-run
+
+# a rebuild replaces each version's facts in place (review decisions survive)
+$(DB): $(POLICIES) | $(BIN)/.installed-run
 	$(BIN)/ropa build data/policies --db $(DB)
+	touch $(DB)
 
 demo: $(DB)
 
-run: demo
-	ROPA_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1 --server.headless true
+run: setup-run demo
+	$(BIN)/ropa dashboard --db $(DB) --port $(PORT) --address $(ADDRESS)
 
 test: setup
 	$(BIN)/python -m pytest -q
 
-# the quick loop while developing: everything but the browser, notebook and print tests
+# the quick loop while developing: everything but the browser, notebook, print and wheel tests
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not browser and not notebooks and not print"
+	$(BIN)/python -m pytest -q -m "not browser and not notebooks and not print and not wheel"
 
 bench: setup
 	$(BIN)/python bench/bench_build.py
@@ -54,5 +69,8 @@ score: setup
 score-keyfacts: setup
 	$(BIN)/python bench/score_keyfacts.py
 
+# everything set-up, the tests and the README's examples write into the checkout
 clean:
-	rm -rf $(VENV) $(DB) build *.egg-info test-artifacts
+	rm -rf $(VENV) $(DB) build dist *.egg-info catalog/*.egg-info test-artifacts .pytest_cache bench/out
+	rm -f ropa.xlsx ropa.csv registre.xlsx catalog.json catalog.dot catalog.svg alibaba.yml changes.xlsx diff.xlsx
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

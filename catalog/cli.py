@@ -58,17 +58,47 @@ def _db_problem(e: Exception) -> str:
 #: How the database the running command opened is named in error messages (set by _engine).
 _opened: dict[str, str] = {}
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, cls=CatalogGroup)
-export_app = typer.Typer(no_args_is_help=True, help="Export the catalog (JSON graph, ROPA spreadsheet, ...).")
+#: Help as Markdown: paragraphs re-flow to the terminal's width (80 columns reads well), examples stay lines.
+HELP_MODE = "markdown"
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, cls=CatalogGroup,
+                  rich_markup_mode=HELP_MODE)
+export_app = typer.Typer(no_args_is_help=True, help="Export the catalog (JSON graph, ROPA spreadsheet, ...).",
+                         rich_markup_mode=HELP_MODE)
 app.add_typer(export_app, name="export")
 
-DbOption = typer.Option(None, "--db", help="SQLite file or SQLAlchemy URL (default: $DATABASE_URL, then catalog.db).")
+
+def version() -> str:
+    """The installed distribution's version (its metadata: the wheel's, or the editable install's)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("ropa-catalog")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"ropa {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                      help="Print the version and exit."),
+) -> None:
+    pass
+
+DbOption = typer.Option(None, "--db", metavar="URL", help="SQLite file or SQLAlchemy URL (default: $DATABASE_URL, then catalog.db).")
 PolicyOption = typer.Option(None, "--policy", "-p", help="Restrict to one policy version id.")
 OrgOption = typer.Option(None, "--org", help="Restrict to one organisation (publisher slug, e.g. alibaba-com).")
 ForceOption = typer.Option(False, "--force", help="Replace an existing file that is not a previous export of this kind.")
 
 #: Command modules under catalog/commands/: each has register(app, export_app).
-COMMAND_MODULES: tuple[str, ...] = ("lineage", "risks", "diff", "changes", "ropa_export", "review")
+COMMAND_MODULES: tuple[str, ...] = ("lineage", "risks", "diff", "changes", "ropa_export", "review", "dashboard")
 
 #: Optional packages a feature needs, and the extra that installs them.
 EXTRAS = {"psycopg": "postgres", "psycopg2": "postgres", "dask": "scale", "distributed": "scale"}
@@ -119,6 +149,30 @@ def _engine(db: Optional[str], create: bool = False):
     except Exception as e:  # a URL we cannot use
         fail(f"cannot open database {label}: {_first_line(e)}", 1)
     return engine
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """'1 file', '2 files' (words: an irregular plural)."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def progress(length: int, label: str, **kwargs: Any):  # noqa: ANN201
+    """A progress bar on stderr when it is a terminal (and there is something to count); elsewhere
+    nothing, so a log or a pipe gets no stray "Reading" line before an error."""
+    if length < 1 or not sys.stderr.isatty():
+        return _NoBar()
+    return typer.progressbar(length=length, label=label, file=sys.stderr, **kwargs)
 
 
 def _first_line(e: Exception) -> str:
@@ -232,18 +286,15 @@ def build(
         return
     try:
         files = collect_files(paths)
-        if len(files) > 1:
-            with typer.progressbar(length=len(files), label="Reading", file=sys.stderr) as bar:
-                docs = read_documents(files, tick=lambda _f: bar.update(1))
-        else:
-            docs = read_documents(files)
+        with progress(len(files) if len(files) > 1 else 0, "Reading") as bar:
+            docs = read_documents(files, tick=lambda _f: bar.update(1))
     except InputError as e:
         fail(str(e))
     engine = _engine(db, create=True)
     extractions = _store(engine, extract_all(docs), db)  # as stored: an id another file holds is suffixed
     for x in extractions:
         counts = x.counts()
-        typer.echo(f"{x.policy.id}: {sum(counts.values())} facts, {len(x.links)} links ({x.policy.title}, "
+        typer.echo(f"{x.policy.id}: {plural(sum(counts.values()), 'fact')}, {plural(len(x.links), 'link')} ({x.policy.title}, "
                    f"effective {x.policy.effective_date or 'unknown'})")
         for w in x.warnings:
             typer.echo(f"warning: {w}", err=True)
@@ -277,22 +328,22 @@ def _build_ota(repo: Path, services: list[str], document: str, since: Optional[s
     except InputError as e:
         fail(str(e))
     engine = _engine(db, create=True)
-    typer.echo(f"{len(records)} recorded versions of '{document}' for {len({r.service for r in records})} "
-               f"services in {top}", err=True)
-    with typer.progressbar(length=len(records), label="Reading history", file=sys.stderr) as bar:
+    typer.echo(f"{plural(len(records), 'recorded version')} of '{document}' for "
+               f"{plural(len({r.service for r in records}), 'service')} in {top}", err=True)
+    with progress(len(records), "Reading history") as bar:
         result = read_new_versions(top, records, engine, tick=lambda _r: bar.update(1))
-    with typer.progressbar(length=len(result.versions), label="Extracting", file=sys.stderr) as bar:
+    with progress(len(result.versions), "Extracting") as bar:
         result.extractions = extract_all(result.versions, tick=lambda _d: bar.update(1))
     result.extractions = _store(engine, result.extractions, db)
     for x in result.extractions:
         o = x.policy.origin
-        typer.echo(f"{x.policy.id}: {sum(x.counts().values())} facts, {len(x.links)} links ({x.policy.title}, "
+        typer.echo(f"{x.policy.id}: {plural(sum(x.counts().values()), 'fact')}, {plural(len(x.links), 'link')} ({x.policy.title}, "
                    f"effective {x.policy.effective_date or 'unknown'}, commit {o.commit[:12] if o else '?'})")
         for w in x.warnings:
             typer.echo(f"warning: {w}", err=True)
     for p in result.problems:
         typer.echo(f"failed: {p}", err=True)
-    typer.echo(f"stored {len(result.extractions)} new versions; {result.skipped} already in the catalog; "
+    typer.echo(f"stored {plural(len(result.extractions), 'new version')}; {result.skipped} already in the catalog; "
                f"{len(result.problems)} could not be read", err=True)
     if result.problems:
         raise typer.Exit(1)
@@ -316,13 +367,13 @@ def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: 
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):  # workers may run elsewhere
         url = "sqlite:///" + str(Path(url[len("sqlite:///"):]).resolve())
     where = scheduler or f"a local Dask cluster of {workers} workers"
-    typer.echo(f"building {len(files)} files on {where}", err=True)
+    typer.echo(f"building {plural(len(files), 'file')} on {where}", err=True)
     state = {"done": 0, "failed": 0}
 
     def show(_item: object) -> str:
         return f"done {state['done']} · failed {state['failed']} · left {len(files) - state['done']}"
 
-    with typer.progressbar(length=len(files), label="Extracting", file=sys.stderr, item_show_func=show) as bar:
+    with progress(len(files), "Extracting", item_show_func=show) as bar:
         def tick(done: int, failed: int, total: int) -> None:
             state.update(done=done, failed=failed)
             bar.update(1)
@@ -333,13 +384,14 @@ def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: 
             fail(f"cannot reach the Dask scheduler {scheduler}: {e}", 1)
     typer.echo(show(None), err=True)  # the bar's last state, also when stderr is not a terminal
     for x in result.stored:
-        typer.echo(f"{x.id}: {x.facts} facts, {x.links} links ({x.title}, effective {x.effective_date})")
+        typer.echo(f"{x.id}: {plural(x.facts, 'fact')}, {plural(x.links, 'link')} ({x.title}, effective {x.effective_date})")
         for w in x.warnings:
             typer.echo(f"warning: {w}", err=True)
     failures += result.failures
     for path, reason in failures:
         typer.echo(f"failed: {path}: {reason}", err=True)
-    typer.echo(f"stored {len(result.stored)} policy versions from {len(files) - len(result.failures)} files; "
+    typer.echo(f"stored {plural(len(result.stored), 'policy version')} from "
+               f"{plural(len(files) - len(result.failures), 'file')}; "
                f"{len(failures)} failed", err=True)
     if failures:
         raise typer.Exit(1)
@@ -440,7 +492,8 @@ def export_json(
     G = load_graph(db, policy, org)
     data = to_json(G)
     write_json(target, data)
-    typer.echo(f"wrote {output}: {len(data['policies'])} policies, {len(data['nodes'])} nodes, {len(data['edges'])} edges")
+    typer.echo(f"wrote {output}: {plural(len(data['policies']), 'policy', 'policies')}, "
+               f"{plural(len(data['nodes']), 'node')}, {plural(len(data['edges']), 'edge')}")
 
 
 def _register_commands() -> None:

@@ -50,6 +50,10 @@ UP_KINDS: tuple[str, ...] = (Kind.RECIPIENT, Kind.COUNTRY, Kind.SAFEGUARD, Kind.
 
 #: Words that say nothing about which node is meant ("payment card data" means the card).
 _FILLER = frozenset({"data", "information", "info", "personal", "detail", "the", "of", "my", "your", "a", "an"})
+#: Words too general to make a suggestion on their own ("blood type" is not "type of cookie").
+_WEAK_WORDS = frozenset({"type", "kind", "other", "use", "user", "and", "or", "to", "for", "with", "about"})
+#: How alike a mistyped word must be to a word of a label to be offered (difflib ratio).
+_TYPO_RATIO = 0.8
 
 _KIND_ORDER = {k.value: i for i, k in enumerate(
     (Kind.DATA_CATEGORY, Kind.DATA_SUBJECT, Kind.PURPOSE, Kind.RECIPIENT, Kind.COUNTRY, Kind.LEGAL_BASIS,
@@ -145,21 +149,27 @@ def _score_row(r: _TermRow, t: str, toks: tuple[str, ...], stoks: set[str]) -> i
 
 
 def suggest(G: nx.MultiDiGraph, term: str, kinds: tuple[str, ...] | None = None, n: int = 5) -> list[str]:
-    """Close matches for a term among labels, idents and ids (difflib), as node ids."""
+    """Nodes of the allowed kinds whose label or ident shares a real word with the term, as node ids.
+
+    A word is shared when it is the same word (stemmed; filler such as "data" or "type" does not count)
+    or the same word mistyped (a close difflib match of five letters or more: "paymnt"). A loose match of
+    the whole phrase would offer "Right to lodge a complaint" for "blood type".
+    """
     allowed = {str(k) for k in kinds} if kinds else None
-    names: dict[str, str] = {}
-    for nid, d in G.nodes(data=True):
-        if allowed is not None and d["kind"] not in allowed:
+    wanted = [w for w in phrase_tokens(term) if w not in _FILLER and w not in _WEAK_WORDS and len(w) > 2]
+    if not wanted:
+        return []
+    ranked: list[tuple[int, float, int, str]] = []
+    for r in _index(G).terms:
+        if allowed is not None and r.kind not in allowed:
             continue
-        label = str(d.get("label", "")).lower()
-        for name in (label, str(d.get("ident", "")).lower(), nid.lower(), *label.replace("(", " ").split()):
-            if len(name) > 2:
-                names.setdefault(name, nid)
-    out: list[str] = []
-    for m in difflib.get_close_matches(term.lower(), list(names), n=n * 3, cutoff=0.5):
-        if names[m] not in out:
-            out.append(names[m])
-    return out[:n]
+        words = [w for w in r.words if w not in _FILLER and w not in _WEAK_WORDS]
+        shared = sum(1 for w in wanted if w in r.words)
+        close = max((difflib.SequenceMatcher(None, w, x).ratio() for w in wanted if len(w) >= 5
+                     for x in words if len(x) >= 5), default=0.0)
+        if shared or close >= _TYPO_RATIO:
+            ranked.append((-shared, -close, r.order, r.node))
+    return [nid for *_, nid in sorted(ranked)[:n]]
 
 
 # ---------------------------------------------------------------- traversal

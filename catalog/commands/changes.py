@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, ForceOption, OrgOption, _engine, fail, output_path, parse_since, require_org
+from catalog.cli import DbOption, ForceOption, OrgOption, _engine, fail, output_path, parse_since, plural, require_org
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "xlsx")
@@ -32,7 +32,8 @@ def summary(cs: list, since: Optional[dt.date]) -> str:
 
     counts = ", ".join(f"{sum(c.severity == s for c in cs)} {s}" for s in SEVERITIES)
     steps = len({(c.organisation, c.new_id) for c in cs})
-    return f"{len(cs)} changes ({counts}) in {steps} version{'s' if steps != 1 else ''}" + (f" seen since {since}" if since else "")
+    return (f"{plural(len(cs), 'change')} ({counts}) in {plural(steps, 'version')}"
+            + (f" seen since {since}" if since else ""))
 
 
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
@@ -92,5 +93,5 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             else:
                 typer.echo(text)
         if fail_on and (over := at_least(cs, fail_on)):
-            typer.echo(f"{len(over)} changes of severity {fail_on} or worse", err=True)
+            typer.echo(f"{plural(len(over), 'change')} of severity {fail_on} or worse", err=True)
             raise typer.Exit(1)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, ForceOption, OrgOption, _engine, fail, output_path, require_org
+from catalog.cli import DbOption, ForceOption, OrgOption, _engine, fail, output_path, plural, require_org
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "xlsx")
@@ -47,7 +47,7 @@ def diff_table(d, restated: bool = False) -> str:  # noqa: ANN001  (a PolicyDiff
     lines.append("")
     lines.append(format_table(["change", "kind", "id", "label", "quote / fields"], rows))
     if not restated and d.restated:
-        lines.append(f"({len(d.restated)} facts and links restated in other words: --restated lists them)")
+        lines.append(f"({plural(len(d.restated), 'fact or link', 'facts and links')} restated in other words: --restated lists them)")
     return "\n".join(lines)
 
 
@@ -100,8 +100,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             from catalog.diff_export import write_diff_xlsx
 
             write_diff_xlsx(target, d)
-            typer.echo(f"wrote {output}: {len(d.entries)} changes, "
-                       f"{len(d.sections_added) + len(d.sections_removed)} section changes")
+            typer.echo(f"wrote {output}: {plural(len(d.entries), 'change')}, "
+                       f"{plural(len(d.sections_added) + len(d.sections_removed), 'section change')}")
             return
         text = json.dumps(d.to_dict(), indent=2, default=str) if format == "json" else diff_table(d, restated)
         if target is not None:

@@ -17,21 +17,31 @@ def _describe(G, nid: str) -> str:
     return f"{G.nodes[nid]['label']} ({nid})"
 
 
+#: The kinds a lineage starts from, per direction: where close matches are looked for.
+START_KINDS = {False: ("data_category", "data_subject", "purpose", "recipient", "country"),
+               True: ("recipient", "country", "safeguard", "purpose", "legal_basis", "data_category")}
+
+#: A match this good names its node outright (an id, ident, label, key or lexicon phrase: see _score_row).
+EXACT = 85
+
+
 def pick(G, term: str, up: bool) -> tuple[str, list[str]]:
-    """The node a term means and the other matches; among equally good matches, the kinds the direction starts from."""
-    from catalog.lineage import DOWN_KINDS, UP_KINDS, UnknownTerm, resolve_scored
+    """The node a term means and the other matches as good as it (or exact themselves); among equally
+    good matches, the kinds the direction starts from. "google" names the recipient Google; that the
+    lexicon's "Google account" phrase contains the word does not make user.account another match."""
+    from catalog.lineage import DOWN_KINDS, UP_KINDS, UnknownTerm, resolve_scored, suggest
 
     try:
         scored = resolve_scored(G, term)
-    except UnknownTerm as e:
-        close = "; ".join(_describe(G, n) for n in e.suggestions)
+    except UnknownTerm:
+        close = "; ".join(_describe(G, n) for n in suggest(G, term, START_KINDS[up]))
         fail(f"nothing in the catalog matches {term!r}" + (f"; close matches: {close}" if close else
                                                            "; try `ropa show data_category` for the terms it knows"))
     preferred = UP_KINDS if up else DOWN_KINDS
     best = scored[0][1]
     top = [n for n, s in scored if s == best]
     root = next((n for n in top if G.nodes[n]["kind"] in preferred), top[0])
-    return root, [n for n, _ in scored if n != root]
+    return root, [n for n, s in scored if n != root and s >= min(best, EXACT)]
 
 
 def _short(G, nid: str) -> str:

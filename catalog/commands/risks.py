@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, OrgOption, PolicyOption, fail, load_graph
+from catalog.cli import DbOption, OrgOption, PolicyOption, fail, load_graph, plural
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json")
@@ -52,6 +52,6 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
                          for s in sorted(scores, key=lambda s: (s["score"], s["label"]))]
                 typer.echo(format_table(["score", "purpose", "missing"], table))
             counts = {sev: sum(f.severity == sev for f in findings) for sev in SEVERITIES}
-            typer.echo(f"\n{len(findings)} findings: " + ", ".join(f"{n} {sev}" for sev, n in counts.items()))
+            typer.echo(f"\n{plural(len(findings), 'finding')}: " + ", ".join(f"{n} {sev}" for sev, n in counts.items()))
         if fail_on is not None and any(SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[fail_on] for f in findings):
             raise typer.Exit(1)

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, ForceOption, OrgOption, PolicyOption, fail, load_graph, output_path
+from catalog.cli import DbOption, ForceOption, OrgOption, PolicyOption, fail, load_graph, output_path, plural
 
 OutputOption = typer.Option(..., "--output", "-o", help="File to write.")
 TEMPLATES = ("ico", "cnil")
@@ -54,13 +54,13 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             from catalog.cnil import write_cnil_xlsx
 
             write_cnil_xlsx(target, G)
-            typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities (CNIL layout, one sheet each)")
+            typer.echo(f"wrote {output}: {plural(len(ropa_rows(G)), 'processing activity', 'processing activities')} (CNIL layout, one sheet each)")
             return
         from catalog.spreadsheet import write_xlsx
 
         findings = _findings(G)
         write_xlsx(target, G, findings)
-        typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities, {len(findings)} findings")
+        typer.echo(f"wrote {output}: {plural(len(ropa_rows(G)), 'processing activity', 'processing activities')}, {plural(len(findings), 'finding')}")
 
     @export_app.command("csv")
     def export_csv(
@@ -80,7 +80,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         target = output_path(output, "csv", db, force)
         G = _graph(db, policy, org)
         write_csv(target, G)
-        typer.echo(f"wrote {output}: {len(ropa_rows(G))} processing activities")
+        typer.echo(f"wrote {output}: {plural(len(ropa_rows(G)), 'processing activity', 'processing activities')}")
 
     @export_app.command("fides")
     def export_fides(

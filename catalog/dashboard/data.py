@@ -22,7 +22,20 @@ if TYPE_CHECKING:
     from catalog.dashboard.scope import Context
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The demo's policies, in a checkout of the repository (an installed package has no data/).
 DEMO_POLICIES = ROOT / "data" / "policies"
+
+
+def has_demo() -> bool:
+    return DEMO_POLICIES.is_dir()
+
+
+def empty_hint(url: str) -> str:
+    """What to do about an empty catalog, in one line."""
+    from catalog.dashboard.scope import masked
+
+    where = masked(url).removeprefix("sqlite:///")
+    return f"The catalog is empty: build it with `ropa build POLICY_FILES --db {where}`, then Reload."
 
 T = TypeVar("T")
 
@@ -36,11 +49,11 @@ def engine(url: str):
 
 @st.cache_resource(show_spinner="Building the demo catalog from data/policies…")
 def ensure_built(url: str) -> list[str]:
-    """Build the demo catalog into an empty SQLite file (once per process); the ids it built."""
+    """Build the demo catalog into an empty SQLite file (once per process, in a checkout); the ids it built."""
     from catalog.build import build
 
     eng = engine(url)
-    if read_policies(eng):
+    if read_policies(eng) or not has_demo():  # an installed package has no demo: the Overview says what to do
         return []
     return build([DEMO_POLICIES], eng).policy_ids
 

@@ -11,8 +11,8 @@ st.caption("Every fact below was read from a privacy policy and carries the quot
 
 everything = data.policies(ctx)
 if not everything:
-    st.warning("The catalog is empty: run `ropa build data/policies --db …` or pick another database in the sidebar.")
-    if st.button("Build the demo catalog from data/policies into this database", key="build_demo"):
+    st.warning(data.empty_hint(ctx.url))
+    if data.has_demo() and st.button("Build the demo catalog from data/policies into this database", key="build_demo"):
         data.build_demo(ctx)
         st.rerun()
     st.stop()
