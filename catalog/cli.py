@@ -93,8 +93,8 @@ def _options(
     pass
 
 DbOption = typer.Option(None, "--db", metavar="URL", help="SQLite file or SQLAlchemy URL (default: $DATABASE_URL, then catalog.db).")
-PolicyOption = typer.Option(None, "--policy", "-p", help="Restrict to one policy version id.")
-OrgOption = typer.Option(None, "--org", help="Restrict to one organisation (publisher slug, e.g. alibaba-com).")
+PolicyOption = typer.Option(None, "--policy", "-p", metavar="ID", help="Restrict to one policy version id.")
+OrgOption = typer.Option(None, "--org", metavar="ORG", help="Restrict to one organisation (publisher slug, e.g. alibaba-com).")
 ForceOption = typer.Option(False, "--force", help="Replace an existing file that is not a previous export of this kind.")
 
 #: Command modules under catalog/commands/: each has register(app, export_app).

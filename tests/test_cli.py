@@ -145,14 +145,14 @@ def test_python_dash_m_catalog(tmp_path):
     assert "alibaba-com-2018-05-25" in r.stdout
 
 
-def test_progress_bar_for_several_files(tmp_path, db_url):
+def test_several_files_build_without_a_progress_line_off_a_terminal(tmp_path, db_url):
     for i, name in enumerate(("a", "b")):
         (tmp_path / f"{name}.md").write_text(
             f"# Example{i} Privacy Policy\n\nLast updated: 1 March 202{i}\n\nWe collect your email address "
             "to provide our services. We share it with payment service providers.\n", encoding="utf-8")
     r = runner.invoke(app, ["build", str(tmp_path), "--db", db_url])
     assert r.exit_code == 0, r.output
-    assert "Reading" in r.output  # the bar (on stderr, which CliRunner mixes in)
+    assert "Reading" not in r.output  # the bar is for a terminal (test_progress_bar_on_a_terminal_only)
     assert "example0-2020-03-01" in r.output and "example1-2021-03-01" in r.output
 
 
@@ -196,3 +196,168 @@ def test_a_postgresql_url_without_psycopg_is_one_line_naming_the_extra(monkeypat
         assert r.output.splitlines()[-1] == ("error: the Python package 'psycopg' is not installed: "
                                              "pip install 'ropa-catalog[postgres]'")
         assert "secret" not in r.output
+
+
+# ---------------------------------------------------------------- packaging: version, help, messages
+
+
+def test_version_is_the_installed_distribution_s(tmp_path):
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    r = ropa("--version")
+    assert r.exit_code == 0 and r.output == f"ropa {declared}\n"
+    r = subprocess.run([sys.executable, "-m", "catalog", "--version"], capture_output=True, text=True, cwd=tmp_path)
+    assert r.stdout == f"ropa {declared}\n"
+
+
+def _commands(group=None, path=()):  # noqa: ANN001, ANN202
+    """Every command path of the CLI: ("build",), ("export", "xlsx"), ..."""
+    import typer.main
+
+    group = group or typer.main.get_command(app)
+    for name, cmd in group.commands.items():
+        yield (*path, name)
+        if hasattr(cmd, "commands"):
+            yield from _commands(cmd, (*path, name))
+
+
+def test_every_help_fits_80_columns_and_reflows_its_paragraphs():
+    paths = [(), *_commands()]
+    assert ("dashboard",) in paths and ("export", "xlsx") in paths
+    for p in paths:
+        r = runner.invoke(app, [*p, "--help"], env={"COLUMNS": "80"})
+        assert r.exit_code == 0, p
+        wide = [line for line in r.output.splitlines() if len(line) > 80]
+        assert not wide, (p, wide)
+    top = runner.invoke(app, ["--help"], env={"COLUMNS": "80"}).output
+    # a docstring's line break is not a line break of the help: the paragraph re-flows to the width
+    assert " $DATABASE_URL, then catalog.db). Bad input exits with status 2 and a one-line  " in top
+    assert "│            first: recipients, transfers, safeguards and special-category     │" in top
+    assert "--version" in top and "dashboard" in top
+    lineage = runner.invoke(app, ["lineage", "--help"], env={"COLUMNS": "80"}).output
+    assert "│ --db              URL     SQLite file or SQLAlchemy URL (default:            │" in lineage
+
+
+def test_plural():
+    from catalog.cli import plural
+
+    assert [plural(1, "file"), plural(2, "file"), plural(0, "file")] == ["1 file", "2 files", "0 files"]
+    assert plural(1, "policy", "policies") == "1 policy" and plural(3, "policy", "policies") == "3 policies"
+
+
+def _two_policies(tmp_path):  # noqa: ANN001, ANN202
+    """A directory of two small policies."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, name in enumerate(("a", "b")):
+        (folder / f"{name}.md").write_text(
+            f"# Example{i} Privacy Policy\n\nLast updated: 1 March 202{i}\n\nWe collect your email address "
+            "to provide our services. We share it with payment service providers.\n", encoding="utf-8")
+    return folder
+
+
+def test_a_bad_file_among_several_is_one_error_line_without_a_progress_line(tmp_path):
+    policies = _two_policies(tmp_path)
+    (policies / "zz.txt").write_bytes(b"\x00\x01\x02 not a policy")
+    db = tmp_path / "c.db"
+    r = subprocess.run([sys.executable, "-m", "catalog", "build", str(policies), "--db", str(db)],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr == f"error: {policies / 'zz.txt'}: binary file (contains NUL bytes), not a text policy\n"
+    assert r.stdout == "" and not db.exists()
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    import os
+    import pty
+
+    policies = _two_policies(tmp_path)
+    plain = subprocess.run([sys.executable, "-m", "catalog", "build", str(policies), "--db", str(tmp_path / "a.db")],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert plain.returncode == 0 and "Reading" not in plain.stderr
+    assert len(plain.stdout.splitlines()) == 2  # one line per version stored
+    leader, follower = pty.openpty()
+    try:
+        on_tty = subprocess.run([sys.executable, "-m", "catalog", "build", str(policies), "--db", str(tmp_path / "b.db")],
+                                stdout=subprocess.PIPE, stderr=follower, text=True, cwd=tmp_path, timeout=300)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed: everything was read
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(leader)
+    assert on_tty.returncode == 0
+    assert b"Reading" in seen
+
+
+def test_lineage_suggestions_share_a_word_and_other_matches_are_as_good(built):
+    r = runner.invoke(app, ["lineage", "blood type", "--db", built])
+    assert r.exit_code == 2
+    assert r.output == ("error: nothing in the catalog matches 'blood type'; "
+                        "try `ropa show data_category` for the terms it knows\n")
+    r = runner.invoke(app, ["lineage", "adress", "--db", built])
+    assert r.output == ("error: nothing in the catalog matches 'adress'; close matches: "
+                        "Postal address (data_category:user.contact.address); "
+                        "Email address (data_category:user.contact.email); "
+                        "IP address (data_category:user.device.ip_address)\n")
+    r = runner.invoke(app, ["lineage", "google", "--up", "--db", built])
+    assert r.exit_code == 0
+    assert r.output.splitlines()[0] == "Lineage upstream of Google (recipient:google)"
+    assert "also matches" not in r.output
+
+
+# ---------------------------------------------------------------- ropa dashboard (the server itself: test_package)
+
+
+def test_dashboard_without_streamlit_is_one_line_naming_the_extra(built, monkeypatch):
+    monkeypatch.setitem(sys.modules, "streamlit", None)  # as if the [dashboard] extra were not installed
+    r = runner.invoke(app, ["dashboard", "--db", built])
+    assert r.exit_code == 2
+    assert r.output == ("error: the dashboard needs Streamlit: install the dashboard extra: "
+                        "pip install 'ropa-catalog[dashboard]'\n")
+
+
+def test_dashboard_refuses_a_missing_catalog_and_a_bad_port_before_starting(tmp_path):
+    db = tmp_path / "typo.db"
+    r = runner.invoke(app, ["dashboard", "--db", str(db)])
+    assert r.exit_code == 2
+    assert r.output == f"error: no catalog at {db}: build one first (ropa build PATH --db {db})\n"
+    assert not db.exists()
+    r = runner.invoke(app, ["dashboard", "--db", str(db), "--port", "70000"])
+    assert r.output == "error: --port 70000: expected a port number from 1 to 65535\n"
+
+
+def test_dashboard_refuses_a_port_in_use(built):
+    import socket
+
+    from catalog.store import sqlite_path
+
+    if sqlite_path(built) is None:
+        pytest.skip("the port check does not depend on the database")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        r = runner.invoke(app, ["dashboard", "--db", built, "--port", str(port)])
+    assert r.exit_code == 2
+    assert r.output == f"error: cannot serve on 127.0.0.1:{port}: Address already in use (choose another --port)\n"
+
+
+def test_dashboard_command_runs_the_packaged_app_with_the_catalog_made_absolute(tmp_path, monkeypatch):
+    from catalog.commands.dashboard import APP, catalog_url, streamlit_command
+
+    assert APP == ROOT / "catalog" / "dashboard" / "app.py" and APP.exists()
+    assert (APP.parent / ".streamlit" / "config.toml").exists()
+    monkeypatch.chdir(tmp_path)
+    assert catalog_url("c.db") == f"sqlite:///{tmp_path / 'c.db'}"
+    assert catalog_url("postgresql+psycopg://u@h/ropa") == "postgresql+psycopg://u@h/ropa"
+    assert streamlit_command(8502, "127.0.0.1")[1:] == [
+        "-m", "streamlit", "run", str(APP), "--server.port", "8502", "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false"]

@@ -67,7 +67,7 @@ def _cell(v) -> str:
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
     @app.command()
     def lineage(
-        term: str = typer.Argument(..., help="A data category, subject, recipient or country: an id, a taxonomy key, a label or a phrase."),
+        term: str = typer.Argument(..., metavar="TERM", help="A data category, subject, recipient or country: an id, a taxonomy key, a label or a phrase."),
         up: bool = typer.Option(False, "--up", help="Upstream: what reaches this recipient or country, and for which purposes."),
         policy: Optional[str] = PolicyOption,
         org: Optional[str] = OrgOption,
