@@ -35,11 +35,13 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def read_documents(files: Sequence[Path], tick: Callable[[Path], None] | None = None) -> list[PolicyDocument]:
-    """Every policy version in the files; the first bad file raises InputError and nothing is kept."""
+def read_documents(files: Sequence[Path], tick: Callable[[Path], None] | None = None, *, publisher: str = "",
+                   effective: dt.date | None = None) -> list[PolicyDocument]:
+    """Every policy version in the files; the first bad file raises InputError and nothing is kept.
+    `publisher` and `effective` override what the texts say (see `read_policy`)."""
     docs: list[PolicyDocument] = []
     for f in files:
-        docs.extend(read_policy(f))
+        docs.extend(read_policy(f, publisher=publisher, effective=effective))
         if tick:
             tick(f)
     return with_unique_ids(docs)
@@ -60,10 +62,12 @@ def extract_all(docs: Sequence[PolicyDocument], tick: Callable[[PolicyDocument],
     return out
 
 
-def build(paths: Iterable[str | Path], engine: Engine, tick: Callable[[Path], None] | None = None) -> BuildResult:
+def build(paths: Iterable[str | Path], engine: Engine, tick: Callable[[Path], None] | None = None, *,
+          publisher: str = "", effective: dt.date | None = None) -> BuildResult:
     """Read, extract and store; the database changes only if every input is readable."""
     files = collect_files(paths)
-    extractions = write_extractions(engine, extract_all(read_documents(files, tick)))  # ids decided as stored
+    docs = read_documents(files, tick, publisher=publisher, effective=effective)
+    extractions = write_extractions(engine, extract_all(docs))  # ids decided as stored
     warnings = [w for x in extractions for w in x.warnings]
     return BuildResult([x.policy.id for x in extractions], warnings, extractions)
 

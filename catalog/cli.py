@@ -248,6 +248,11 @@ def build(
         None, "--service", help="With --ota: a service folder to build (repeatable; default: every service)."),
     document: str = typer.Option("Privacy Policy", "--document", help="With --ota: the document type (file name without .md)."),
     since: Optional[str] = typer.Option(None, "--since", help="With --ota: only commits on or after this date (YYYY-MM-DD)."),
+    org: Optional[str] = typer.Option(
+        None, "--org", metavar="NAME",
+        help="The organisation that publishes the files, whatever their text says (its slug starts the ids)."),
+    date: Optional[str] = typer.Option(
+        None, "--date", metavar="YYYY-MM-DD", help="The effective date of the files, whatever their text says."),
 ) -> None:
     """Read policies, extract their facts with evidence, and store them.
 
@@ -265,9 +270,17 @@ def build(
     Example: ropa build vendors/ --workers 2 --db postgresql+psycopg://user:pw@host/ropa
 
     Example: ropa build --ota contrib-versions --service Alibaba.com --service Booking.com
+
+    --org and --date correct what a text says of itself (a policy that names no organisation, or dates
+    itself nowhere): every file built gets them, and a file holding several versions refuses --date.
+
+    Example: ropa build acme-privacy.md --org "Acme Ltd" --date 2024-03-01
     """
     from catalog.build import collect_files, extract_all, read_documents
 
+    publisher, effective = _org_and_date(org, date)
+    if (org is not None or date is not None) and (ota is not None or workers or scheduler):
+        fail("--org and --date go with policy files: not with --ota, --workers or --scheduler")
     if ota is not None:
         if paths or workers or scheduler:
             fail("--ota builds from a versions repository: give no PATH, --workers or --scheduler with it")
@@ -287,7 +300,7 @@ def build(
     try:
         files = collect_files(paths)
         with progress(len(files) if len(files) > 1 else 0, "Reading") as bar:
-            docs = read_documents(files, tick=lambda _f: bar.update(1))
+            docs = read_documents(files, tick=lambda _f: bar.update(1), publisher=publisher, effective=effective)
     except InputError as e:
         fail(str(e))
     engine = _engine(db, create=True)
@@ -298,6 +311,22 @@ def build(
                    f"effective {x.policy.effective_date or 'unknown'})")
         for w in x.warnings:
             typer.echo(f"warning: {w}", err=True)
+
+
+def _org_and_date(org: Optional[str], date: Optional[str]):  # noqa: ANN202
+    """--org NAME and --date YYYY-MM-DD checked: (publisher, effective date), "" and None when not given."""
+    import datetime as dt
+
+    from catalog.ingest import slug
+
+    publisher = " ".join((org or "").split())
+    if org is not None and slug(publisher) == "policy" and "policy" not in publisher.lower():
+        fail(f"--org {org!r} names no organisation: give its name, e.g. --org \"Acme Ltd\"")
+    try:
+        effective = dt.date.fromisoformat(date) if date is not None else None
+    except ValueError:
+        fail(f"--date {date!r} is not a date (YYYY-MM-DD)")
+    return publisher, effective
 
 
 def _store(engine, extractions: list, db: Optional[str]) -> list:  # noqa: ANN001

@@ -13,6 +13,7 @@ import datetime as dt
 import errno
 import functools
 import hashlib
+import html
 import os
 import re
 import unicodedata
@@ -130,20 +131,25 @@ def to_text(data: bytes, path: str | Path = "<input>") -> str:
     return to_decoded(data, path).text
 
 
-def read_policy(path: str | Path) -> list[PolicyDocument]:
+def read_policy(path: str | Path, *, publisher: str = "", effective: dt.date | None = None) -> list[PolicyDocument]:
     """Read one policy file into its versions (usually one; the seed page holds two).
 
+    `publisher` and `effective` override what the text says (`ropa build --org/--date`); one
+    effective date given to a file that holds several versions is refused, not spread over them.
     A text read in another encoding than UTF-8 carries a warning saying which.
     """
     text, fmt, note = read_text(path)
     try:
-        docs = to_documents(text, str(path), fmt)
+        docs = to_documents(text, str(path), fmt, publisher=publisher, effective=effective)
     except RecursionError:
         raise InputError(path, "HTML nested too deeply to read") from None
     if not docs:
         what = "the HTML holds no text (only markup, scripts or styles)" if fmt == "html" and \
             not decode.has_visible_text(from_html(text)) else "no policy text (only page navigation or footer)"
         raise InputError(path, f"empty: {what}")
+    if effective and len(docs) > 1:
+        raise InputError(path, f"holds {len(docs)} versions, each with its own date: one effective date "
+                               f"({effective.isoformat()}) cannot be given to all of them")
     return [replace(d, warnings=(note,)) for d in docs] if note else docs
 
 
@@ -236,7 +242,8 @@ VERSION_MARKER = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 EFFECTIVE_RE = re.compile(
-    r"(?:effective\s+(?:as\s+of|from|on|date)?|last\s+(?:updated|modified|revised)(?:\s+on)?|updated(?:\s+on)?|version)"
+    r"(?:effective\s+(?:as\s+of|from|on|date)?|last\s+(?:updated|modified|revised|amended)(?:\s+on)?|updated(?:\s+on)?"
+    r"|applies\s+(?:from|as\s+of)|in\s+effect\s+(?:from|as\s+of|since)|version)"
     r"\s*[:：]?\s*(?:\*\*)?\s*(?P<date>[^\n)）*]{6,40})",
     re.IGNORECASE,
 )
@@ -249,19 +256,53 @@ BOLD_LINE = re.compile(r"^\s*(?:\*\*|__).+(?:\*\*|__)\s*$")
 TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
+#: Dates written in numbers only: "21.06.2023", "06/21/2023", "06-21-2023", "2023/06/21". Kept apart
+#: from DATE_RE (the benchmark corpus generator rewrites DATE_RE's dates in policy bodies).
+NUMERIC_DATE_RE = re.compile(
+    r"(?<![\d.,/-])(?:(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4})"
+    r"|(?P<ny>\d{4})(?P<nsep>[./])(?P<nm>\d{1,2})(?P=nsep)(?P<nd>\d{1,2}))(?![\d.,/-]?\d)",
+)
+
+
+def to_day_month(a: int, b: int, sep: str) -> tuple[int, int]:
+    """(day, month) of a numeric date 'a<sep>b<sep>year'. A number over 12 is the day; when both could
+    be a month, '.' is read day first (21.06.2023, the European form) and '/' or '-' month first
+    (06/21/2023, 06-21-2023, the American form English-language policies use)."""
+    if a > 12 >= b:
+        return a, b
+    if b > 12 >= a:
+        return b, a
+    return (a, b) if sep == "." else (b, a)
+
+
+def _word_date(m: re.Match[str]) -> dt.date:
+    if m["mdy"]:
+        return dt.date(int(m["y1"]), _MONTHS[m["m1"][:3].lower()], int(m["d1"]))
+    if m["dmy"]:
+        return dt.date(int(m["y2"]), _MONTHS[m["m2"][:3].lower()], int(m["d2"]))
+    if m["iso"]:
+        return dt.date(int(m["y3"]), int(m["m3"]), int(m["d3"]))
+    return dt.date(int(m["y4"]), _MONTHS[m["m4"][:3].lower()], 1)
+
+
+def _numeric_date(m: re.Match[str]) -> dt.date:
+    if m["ny"]:
+        return dt.date(int(m["ny"]), int(m["nm"]), int(m["nd"]))
+    day, month = to_day_month(int(m["a"]), int(m["b"]), m["sep"])
+    return dt.date(int(m["y"]), month, day)
+
+
 def parse_date(text: str) -> dt.date | None:
-    """The first date in a string, e.g. 'January 17,2019', '6 May 2026', '2024-08-28', 'August 2026'."""
-    m = DATE_RE.search(text)
-    if not m:
+    """The first date in a string: 'January 17,2019', '6 May 2026', '2024-08-28',
+    'August 2026' (its first day), or numbers only, '21.06.2023', '06/21/2023', '06-21-2023' (see
+    `to_day_month`). An impossible date ('31.02.2023') is no date."""
+    found = [(m.start(), read, m) for rx, read in ((DATE_RE, _word_date), (NUMERIC_DATE_RE, _numeric_date))
+             if (m := rx.search(text))]
+    if not found:
         return None
+    _, read, m = min(found, key=lambda f: f[0])
     try:
-        if m["mdy"]:
-            return dt.date(int(m["y1"]), _MONTHS[m["m1"][:3].lower()], int(m["d1"]))
-        if m["dmy"]:
-            return dt.date(int(m["y2"]), _MONTHS[m["m2"][:3].lower()], int(m["d2"]))
-        if m["iso"]:
-            return dt.date(int(m["y3"]), int(m["m3"]), int(m["d3"]))
-        return dt.date(int(m["y4"]), _MONTHS[m["m4"][:3].lower()], 1)
+        return read(m)
     except ValueError:
         return None
 
@@ -276,10 +317,27 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _STRONG = re.compile(r"(\*\*|__)")
 _EMPH = re.compile(rf"(?<![\w*])[*_](?=\S)(.{{1,{MAX_MARKUP}}}?)(?<=\S)[*_](?![\w*])")
 _MARKUP = frozenset("*_[\\!\u200b\ufeff")
+#: Inline HTML a Markdown export keeps (`<br>`, `<br/>`, `<b>`, `<a href=...>`): a break or a block
+#: tag is a space, a formatting tag nothing. Only these names: '<https://...>' and '<name@host>' stay.
+_BREAK_TAG = re.compile(r"</?(?:br|p|div|li|ul|ol|tr|td|th|table|tbody|thead|center)\b[^<>]{0,200}>", re.IGNORECASE)
+_INLINE_TAG = re.compile(r"</?(?:span|b|strong|i|em|u|sup|sub|small|big|font|a|mark|abbr|code)\b[^<>]{0,200}>",
+                         re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:[a-z]{2,8}\d{0,2}|#\d{1,7}|#x[0-9a-f]{1,6});", re.IGNORECASE)
+
+
+def without_html(s: str) -> str:
+    """Inline HTML tags and character references (`&nbsp;`, `&amp;`, `&#8217;`) out of a line of text."""
+    if "<" in s:
+        s = _INLINE_TAG.sub("", _BREAK_TAG.sub(" ", s))
+    if "&" in s:
+        s = _ENTITY.sub(lambda m: html.unescape(m[0]), s)
+    return s
 
 
 def clean_inline(s: str) -> str:
-    """Markdown emphasis, links, escapes and odd spaces out; one space between words."""
+    """Inline HTML, Markdown emphasis, links, escapes and odd spaces out; one space between words."""
+    if "<" in s or "&" in s:
+        s = without_html(s)
     if not _MARKUP.isdisjoint(s):
         s = _IMG.sub("", s)
         s = _LINK.sub(r"\1", s)
@@ -368,7 +426,7 @@ def to_blocks(raw: str) -> list[tuple[str, str, int]]:
 
 
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BR = re.compile(r"<br\s*/?\s*>|</br\s*>|</?p\s*>", re.IGNORECASE)
 _CELL_ITEM = re.compile(r"^\s*(?:[*+\-•·▪●◦]|\d{1,2}[.)]|\((?:[ivx]{1,4}|[a-z\d])\))\s+(?=\S)")
 
 
@@ -504,37 +562,98 @@ def slug(s: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-") or "policy"
 
 
+#: Words that make the text before "Privacy Policy" a phrase, not a name: "What is the Privacy Policy and
+#: what does it cover?", "Pets has adopted this Privacy Policy", "Hey there! Welcome to Tinder's Privacy Policy".
+NOT_IN_A_NAME = frozenset(
+    "what how why when where who which whose is are was were be been do does did has have had will would can "
+    "could may might shall should must this these that those our your their its we you us about welcome read "
+    "see view please update updated changes change".split())
+#: Separators of a scraped page title's brand tail: "Binance Privacy Notice - Binance", "Privacy Policy | Spotify".
+_TAIL = re.compile(r"^\s*[-–—|·:]\s*(?P<brand>.+?)\s*$")
+_PUB_EDGES = " -–—:|#*·"
+
+
+def to_name(lead: str) -> str:
+    """The organisation a title's lead names ("Vinted –", "Proton’s"), or "" when it is no name: empty,
+    a pronoun, too long, or a phrase (a question, a sentence, "Welcome to ...")."""
+    pub = re.sub(r"[’']s$", "", clean_inline(lead).strip(_PUB_EDGES)).strip(_PUB_EDGES)
+    words = {w.strip(".,;!?\"“”()").lower() for w in pub.split()}
+    if pub.lower() in {"", "our", "the", "this", "<. back to list"} or len(pub) > 40 or "?" in pub or "!" in pub \
+            or words & NOT_IN_A_NAME:
+        return ""
+    return pub
+
+
+def _title_candidates(blocks: list[tuple[str, str, int]]) -> list[tuple[str, str, re.Match[str]]]:
+    """(kind, text, TITLE_RE match) of the first blocks that name the policy; a question names none."""
+    return [(k, t, m) for k, t, _ in blocks[:8] if (m := TITLE_RE.search(t)) and "?" not in t[:m.end() + 60]]
+
+
+def _file_name_publisher(raw: str, source: str) -> str:
+    """The organisation a file's name gives ('Facebook.privacy.md', 'Booking_com.privacy.md',
+    'alibaba.com-privacy-2024-08-29.md'), spelt as the text spells it most often."""
+    stem = Path(source).stem
+    stem = re.split(r"[.\-_ ](?:privacy|policy)", stem, flags=re.IGNORECASE)[0]
+    stem = re.sub(r"_(com|net|org|io|co|de|fr|uk)$", r".\1", stem)
+    stem = stem.replace("_", " ").strip() or "Unknown publisher"
+    forms = re.findall(re.escape(stem), raw, re.IGNORECASE)
+    forms = [f for f in forms if f[0].isupper()] or forms  # 'Alibaba.com' over URLs' 'alibaba.com'
+    if stem[0].isupper() and not any(f[0].isupper() for f in forms):
+        return stem  # 'Facebook' (the file name) over URLs' 'facebook'
+    return max(sorted(set(forms)), key=forms.count) if forms else stem
+
+
+def _without_brand_tail(rest: str, pub: str, source: str) -> str:
+    """A title's tail without a scraped page title's repeat of the brand (" - Binance", " | Binance.com")."""
+    m = _TAIL.match(rest)
+    if not m:
+        return rest
+    brand, own = _squash(m["brand"]), {_squash(pub), _squash(Path(source).stem.split(".")[0])} - {""}
+    return "" if brand and any(brand in o or o in brand for o in own) else rest
+
+
 def _publisher(raw: str, blocks: list[tuple[str, str, int]], source: str, known: str = "") -> tuple[str, str]:
-    """(publisher, title) from the title line, a copyright line, or the file name; `known` wins if given."""
-    title = next((t for k, t, _ in blocks[:8] if TITLE_RE.search(t)), "")
-    if not title:
-        title = next((t for k, t, _ in blocks[:3] if k == "heading"), "Privacy Policy")
-    m = TITLE_RE.search(title)
-    pub = re.sub(r"[’']s$", "", clean_inline(m["pub"]).strip(" -:|")) if m else ""
-    if pub.lower() in {"", "our", "the", "this", "<. back to list"} or len(pub) > 40:
-        pub = ""
+    """(publisher, title): the organisation from the title line, else from a "<Org> Privacy Policy"
+    heading near the top, else a copyright line, else the file name; `known` wins if given. A question
+    ("What is the Privacy Policy ...?") or a sentence is never taken for a title's organisation."""
+    candidates = _title_candidates(blocks)
+    title, m, pub = "", None, ""
+    if candidates:
+        _, title, m = candidates[0]
+        pub = to_name(m["pub"])
+        if not pub:  # a later "<Org> Privacy Policy" heading names the organisation the first title line did not
+            named = next(((t, n) for k, t, n in candidates[1:] if k == "heading" and to_name(n["pub"])), None)
+            if named:
+                title, m = named
+                pub = to_name(m["pub"])
+    else:
+        title = next((t for k, t, _ in blocks[:3] if k == "heading" and "?" not in t
+                      and re.search(r"polic|notice|statement|privacy|data", t, re.IGNORECASE)), "Privacy Policy")
     pub = known or pub
     if not pub and (c := COPYRIGHT_RE.search(raw)):
         pub = c["name"].strip()
     if not pub:
-        stem = Path(source).stem
-        stem = re.split(r"[.\-_ ](?:privacy|policy)", stem, flags=re.IGNORECASE)[0]
-        stem = re.sub(r"_(com|net|org|io|co|de|fr|uk)$", r".\1", stem)
-        stem = stem.replace("_", " ").strip() or "Unknown publisher"
-        forms = re.findall(re.escape(stem), raw, re.IGNORECASE)
-        forms = [f for f in forms if f[0].isupper()] or forms  # 'Alibaba.com' over URLs' 'alibaba.com'
-        pub = max(sorted(set(forms)), key=forms.count) if forms else stem
+        pub = _file_name_publisher(raw, source)
     if m:
         name = m["title"].title() if m["title"].islower() or m["title"].isupper() else m["title"]
         rest = title[m.end():].strip() if len(title) - m.end() <= 40 else ""  # e.g. 'for Travellers'
-        title = f"{pub} {name} {rest}"
+        title = f"{pub} {name} {_without_brand_tail(rest, pub, source)}"
     elif pub.lower() not in title.lower():
         title = f"{pub} {title}"
     return pub, re.sub(r"\s+", " ", title).strip()
 
 
+#: Body statements of a date, in the order they are looked for when the head states none: the whole
+#: text's "last updated" line (often at its end) before an "effective from" that may open one part of it
+#: (IKEA's page holds a family-account notice "Effective from 16/09/2026", its own date "last updated on
+#: September 2026").
+BODY_DATE_LEADS = (re.compile(r"last (?:updated|modified|revised|amended)", re.IGNORECASE),
+                   re.compile(r"effective (?:as of|from|date)|applies (?:from|as of)", re.IGNORECASE))
+
+
 def _effective_date(blocks: list[tuple[str, str, int]], source: str) -> tuple[dt.date | None, str]:
-    """The effective / last-updated date stated near the top, and any date the file name carries."""
+    """The effective / last-updated date stated near the top (else in the body), and any date the file
+    name carries."""
     retrieved = ""
     if m := re.search(r"(\d{4}-\d{2}-\d{2})", Path(source).name):
         retrieved = m[1]
@@ -542,11 +661,12 @@ def _effective_date(blocks: list[tuple[str, str, int]], source: str) -> tuple[dt
     for m in EFFECTIVE_RE.finditer(head):
         if d := parse_date(m["date"]):
             return d, retrieved
-    for _, t, _ in blocks:
-        if re.search(r"last (?:updated|modified|revised)|effective (?:as of|from|date)", t, re.IGNORECASE):
-            for m in EFFECTIVE_RE.finditer(t):
-                if d := parse_date(m["date"]):
-                    return d, retrieved
+    for lead in BODY_DATE_LEADS:
+        for _, t, _ in blocks:
+            if lead.search(t):
+                for m in EFFECTIVE_RE.finditer(t):
+                    if d := parse_date(m["date"]):
+                        return d, retrieved
     return (dt.date.fromisoformat(retrieved) if retrieved else None), retrieved
 
 
@@ -564,12 +684,13 @@ def split_versions(raw: str) -> list[str]:
 
 
 def to_documents(text: str, source: str = "<input>", fmt: str = "text", *, publisher: str = "",
-                 seen: dt.date | None = None) -> list[PolicyDocument]:
+                 seen: dt.date | None = None, effective: dt.date | None = None) -> list[PolicyDocument]:
     """Pure: raw text of a page to its policy versions, normalised and segmented.
 
     `publisher` names who publishes the text when that is known from elsewhere (an archive's service
     name), so every version of it belongs to one organisation; `seen` is when the text was recorded
-    (a commit's date): the `retrieved` date, and the version's date where the text states none.
+    (a commit's date): the `retrieved` date, and the version's date where the text states none;
+    `effective` is the effective date of every version whatever the text states (a user's correction).
     """
     raw = from_html(text) if fmt == "html" else text
     parts = split_versions(raw)
@@ -583,7 +704,7 @@ def to_documents(text: str, source: str = "<input>", fmt: str = "text", *, publi
             continue
         pub, title = _publisher(raw, blocks, source, publisher)
         marker = VERSION_MARKER.search(clean_inline(part.split("\n", 1)[0]))
-        date = parse_date(marker["date"]) if marker else None
+        date = effective or (parse_date(marker["date"]) if marker else None)
         retrieved = file_date  # the snapshot date a file name carries (or the commit's), if any
         if date is None:
             date, retrieved = _effective_date(blocks, source)
