@@ -637,6 +637,7 @@ def _publisher(raw: str, blocks: list[tuple[str, str, int]], source: str, known:
     if m:
         name = m["title"].title() if m["title"].islower() or m["title"].isupper() else m["title"]
         rest = title[m.end():].strip() if len(title) - m.end() <= 40 else ""  # e.g. 'for Travellers'
+        rest = "" if rest.endswith(".") else rest  # the end of a sentence ("... Privacy Policy to explain it."), no title
         title = f"{pub} {name} {_without_brand_tail(rest, pub, source)}"
     elif pub.lower() not in title.lower():
         title = f"{pub} {title}"
