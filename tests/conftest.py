@@ -4,6 +4,7 @@ CI provides one through ROPA_TEST_POSTGRES_URL)."""
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -178,3 +179,13 @@ def run_ropa_unprivileged(*args: str, cwd: Path | None = None):
         caps = "-dac_override,-dac_read_search"
         cmd = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}", *cmd]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd or ROOT, timeout=300)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Terminate a server the test started, and kill it if it does not stop in time."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)

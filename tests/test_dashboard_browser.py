@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.conftest import ROOT, write_markup_policy
+from tests.conftest import ROOT, stop_process, write_markup_policy
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -93,11 +93,7 @@ def _serve(directory: Path, db: str | None):
         _wait_healthy(base, proc, log)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import stop_process
+
 pytestmark = pytest.mark.wheel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -168,10 +170,5 @@ def test_installed_wheel_builds_a_catalog_and_serves_the_dashboard_outside_the_r
         assert "<title>Streamlit</title>" in page or "<div id=\"root\">" in page, page[:500]
         assert f"dashboard on http://127.0.0.1:{port}" in log.read_text()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=60)
+        stop_process(server)
     assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
