@@ -11,7 +11,7 @@ ADDRESS ?= 127.0.0.1
 # the demo's policies: catalog.db is rebuilt when one of them changes
 POLICIES := $(shell find data/policies -type f 2>/dev/null)
 
-.PHONY: run test test-fast setup setup-run demo bench bench-linear bench-scale bench-ota score score-keyfacts clean
+.PHONY: run test test-fast setup setup-run demo bench bench-linear bench-scale bench-ota bench-startup score score-keyfacts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test-fast: setup
 
 bench: setup
 	$(BIN)/python bench/bench_build.py
+
+# wall time of short commands (ropa --help, policies, a seed build) against python -c pass
+bench-startup: setup
+	$(BIN)/python bench/bench_startup.py
 
 # 50 versions of one service built from a versions repository (build --ota), against the same files
 bench-ota: setup

@@ -94,7 +94,12 @@ def _alternation(patterns: list[str]) -> Folded | None:
 def read_yaml(name: str) -> Any:
     """Read one data file of the vocabulary package (cached: they never change at run time)."""
     text = resources.files("catalog").joinpath(VOCABULARY_DIR, name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 (a safe loader: libyaml's or PyYAML's own)
+
+
+#: libyaml's safe loader where PyYAML was built with it: the same data, about 9x faster on the lexicons
+#: (0.28 s of every command's start-up with the pure-Python loader)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def to_lexicon(kind: Kind, data: dict[str, Any]) -> Lexicon:

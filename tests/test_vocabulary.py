@@ -86,3 +86,14 @@ def test_entries_have_no_stray_keys(kind):
     for e in read_yaml(f"{kind.value}.yaml")["entries"]:
         assert set(e) <= allowed, (e["id"], set(e) - allowed)
         assert isinstance(e["label"], str) and e["label"].count("(") == e["label"].count(")"), e["id"]
+
+
+def test_every_data_file_reads_the_same_as_with_the_pure_python_loader():
+    """read_yaml uses libyaml's loader where there is one: the vocabulary must not change with it."""
+    import yaml
+    from importlib import resources
+
+    files = sorted(p for p in resources.files("catalog").joinpath("lexicons").iterdir() if p.name.endswith(".yaml"))
+    assert len(files) > 15
+    for p in files:
+        assert read_yaml(p.name) == yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.SafeLoader), p.name  # noqa: S506
