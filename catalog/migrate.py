@@ -11,13 +11,14 @@ To add a revision after changing catalog/tables.py:
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The revision that matches a catalog created by SQLModel.metadata.create_all before migrations existed.
@@ -26,6 +27,8 @@ INITIAL = "0001"
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic config pointing at the packaged scripts (no alembic.ini needed)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -33,18 +36,49 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+#: a migration script's own ids, as Alembic's template writes them: `revision = "0002"`, `down_revision = "0001"`
+_REVISION = re.compile(r'^revision\s*(?::\s*str)?\s*=\s*["\'](?P<id>[^"\']+)["\']', re.MULTILINE)
+_DOWN = re.compile(r'^down_revision\s*(?::[^=]+)?=\s*["\'](?P<id>[^"\']+)["\']', re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def _scripts() -> dict[str, str | None]:
+    """revision -> the revision it follows (None for the first), read from the packaged scripts' text:
+    a command that only reads a catalog at head never imports Alembic (a fifth of its start-up)."""
+    out: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        if (m := _REVISION.search(source)) is not None:
+            down = _DOWN.search(source)
+            out[m["id"]] = down["id"] if down else None
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def head() -> str:
-    """The newest revision the package ships."""
-    rev = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert rev is not None, "no migration scripts found"
-    return rev
+    """The newest revision the package ships: the one no other script follows."""
+    scripts = _scripts()
+    heads = set(scripts) - set(scripts.values())
+    assert len(heads) == 1, f"the migration scripts must have one head, not {sorted(heads)}"
+    return heads.pop()
+
+
+def stored_revision(conn: Connection) -> str | None:
+    """The revision recorded in the database's version table (None: no table, or no row)."""
+    if not inspect(conn).has_table(VERSION_TABLE):
+        return None
+    rows = [r[0] for r in conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))]
+    if len(rows) > 1:  # branches merged by hand: Alembic says what it makes of them
+        from alembic.runtime.migration import MigrationContext
+
+        return MigrationContext.configure(conn).get_current_revision()
+    return rows[0] if rows else None
 
 
 def current(engine: Engine) -> str | None:
     """The revision the database is at (None: empty, or created before migrations existed)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return stored_revision(conn)
 
 
 #: The tables of a catalog at INITIAL and their columns (frozen with revision 0001): how a catalog made
@@ -67,7 +101,7 @@ class NotACatalog(Exception):
 @functools.lru_cache(maxsize=1)
 def revisions() -> frozenset[str]:
     """Every revision the package ships."""
-    return frozenset(r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions())
+    return frozenset(_scripts())
 
 
 def catalog_revision(conn: Connection) -> str | None:
@@ -88,7 +122,7 @@ def catalog_revision(conn: Connection) -> str | None:
     if foreign:
         listed = ", ".join(sorted(foreign)[:5]) + (", ..." if len(foreign) > 5 else "")
         raise NotACatalog(f"not a ropa catalog: it holds other tables ({listed}); give a new or empty database")
-    rev = MigrationContext.configure(conn).get_current_revision()
+    rev = stored_revision(conn)
     if rev is None:  # made before migrations existed, or someone else's tables with our names
         for table, columns in INITIAL_TABLES.items():
             have = {c["name"] for c in insp.get_columns(table)} if table in names else set()
@@ -119,15 +153,18 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
     A database that holds anything but a catalog is refused (NotACatalog) before anything is written.
     """
     with engine.connect() as conn:
-        rev = MigrationContext.configure(conn).get_current_revision()
+        rev = stored_revision(conn)
         if revision == "head" and rev == head():
-            return rev  # one query when nothing is to do
+            return rev  # two queries when nothing is to do, and no Alembic
         state = catalog_revision(conn)
         # read again: another process may have created the catalog between the two reads, and a
         # catalog seen with its tables but read as unversioned must not be stamped back to INITIAL
-        rev = MigrationContext.configure(conn).get_current_revision()
+        rev = stored_revision(conn)
         if revision == "head" and rev == head():
             return rev
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+
         cfg = alembic_config(conn)
         if rev is None and state is not None:
             command.stamp(cfg, INITIAL)
@@ -152,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     except NotACatalog as e:
         raise SystemExit(f"error: {a.db or 'the database'}: {e}") from None
     if a.action == "revision":
+        from alembic import command
+
         with engine.connect() as conn:
             command.revision(alembic_config(conn), message=a.message, autogenerate=True)
             conn.commit()

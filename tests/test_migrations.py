@@ -96,3 +96,33 @@ def test_migration_scripts_ship_in_the_package():
     assert "migrations/versions/0001_initial.py" in files
     missing = [f for f in files if not any(fnmatch.fnmatch(f, pat) for pat in data)]
     assert missing == []
+
+
+def test_the_scripts_read_without_alembic_name_what_alembic_reads(db_url):
+    """head() and revisions() read the scripts' ids from their text (no Alembic import at start-up):
+    the same as Alembic's own ScriptDirectory, and current() the same as its MigrationContext."""
+    from alembic.script import ScriptDirectory
+
+    from catalog.migrate import revisions
+
+    scripts = ScriptDirectory.from_config(alembic_config())
+    assert head() == scripts.get_current_head()
+    assert revisions() == {r.revision for r in scripts.walk_revisions()}
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert current(engine) == MigrationContext.configure(conn).get_current_revision() == "0002"
+
+
+def test_a_read_only_command_on_a_catalog_at_head_does_not_import_alembic(tmp_path, seed_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "cat.db"
+    build([seed_path], make_engine(str(db)))
+    probe = ("import sys\nfrom catalog.cli import main\n"
+             f"sys.argv = ['ropa', 'policies', '--db', {str(db)!r}]\n"
+             "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+             "print('alembic' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert "alibaba-com-2019-01-17" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "False"
