@@ -211,9 +211,10 @@ def any_lead(patterns: tuple[Folded, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, leads)))
 
 
-def finditer_all(patterns: tuple[Folded, ...], text: str) -> Iterator[re.Match[str]]:
-    """The matches of each pattern in turn (as Folded.finditer gives them), lower-casing the text once."""
-    low = text.lower()
+def finditer_all(patterns: tuple[Folded, ...], text: str, low: str | None = None) -> Iterator[re.Match[str]]:
+    """The matches of each pattern in turn (as Folded.finditer gives them), lower-casing the text once
+    (`low`: text.lower(), when the caller has it already)."""
+    low = text.lower() if low is None else low
     same = len(low) == len(text)
     for p in patterns:
         if p._absent(low):

@@ -6,14 +6,13 @@ controller; the "European Data Protection Office" is a representative's name, no
 from __future__ import annotations
 
 import re
-
-import functools
 from collections.abc import Callable
 
 from catalog.extract.builder import Builder
+from catalog.extract.mentions import match_phrases
 from catalog.extract.organisations import organisations
 from catalog.records import Kind, PolicyDocument
-from catalog.vocabulary import read_yaml
+from catalog.vocabulary import eea_countries
 
 PHONE = re.compile(r"(?<![\w/])(?:\+|\(\+)?\d[\d ().-]{7,}\d(?![\w/])")
 CONTACT_SECTION = re.compile(r"\bcontact", re.IGNORECASE)
@@ -29,13 +28,15 @@ DPO_CHANNEL = re.compile(r"\b(?:form|online|contact|write|post|by\s+mail|address
 REPRESENTATIVE = re.compile(r"\brepresentatives?\b", re.IGNORECASE)
 _UK = re.compile(r"\b(?:UK|U\.K\.|United\s+Kingdom)\b")
 _EU = re.compile(r"\b(?:EU|EEA|European|Article\s+27|Art\.\s*27)\b")
-@functools.cache
-def _eu_row() -> re.Pattern[str]:
-    """A row of a representatives table for the EU: the EU, the EEA or one of its states (the country
-    lexicon's `eea` entries)."""
-    states = [p for e in read_yaml("country.yaml")["entries"] if e.get("eea") for p in [e["label"], *e.get("phrases", [])]]
-    return re.compile(r"\b(?:EU|EEA|European\s+(?:Union|Economic\s+Area)|Article\s+27|Art\.\s*27|"
-                      + "|".join(re.escape(x) for x in sorted(set(states), key=len, reverse=True)) + r")\b")
+#: what marks a row of a representatives table as the EU's, besides naming one of its states
+_EU_ROW = re.compile(r"\b(?:EU|EEA|European\s+(?:Union|Economic\s+Area)|Article\s+27|Art\.\s*27)\b")
+
+
+def _for_the_eu(row: str) -> bool:
+    """Whether a row of a representatives table is the EU's: it says so, or names an EEA state (the
+    country lexicon read by the phrase matcher, as everywhere else)."""
+    return _EU_ROW.search(row) is not None or any(
+        ident in eea_countries() for _, ident, _, _ in match_phrases(row, (Kind.COUNTRY,)))
 
 
 def _names_dpo(text: str) -> bool:
@@ -71,7 +72,7 @@ def _representative_row(doc: PolicyDocument, cells: list[int], add: Callable[...
     names = [(i, o[0]) for i in cells for o in organisations(doc.quote(doc.units[i]))]
     if not names:
         return
-    region = "uk" if _UK.search(row) and not _EU.search(row) else "eu" if _eu_row().search(row) else ""
+    region = "uk" if _UK.search(row) and not _EU.search(row) else "eu" if _for_the_eu(row) else ""
     ui, name = names[0]
     emails = [e for i in cells for e, _ in _emails(doc.quote(doc.units[i]))]
     fields = {"name": name, **({"email": emails[0]} if emails else {})}

@@ -115,10 +115,11 @@ def excluded_here(doc: PolicyDocument, unit: Unit, kind: Kind, a: int, b: int) -
         return False
     offset = max(unit.start, a - 16)
     window = doc.text[offset : min(unit.end, b + 20)]
+    low = window.lower()
     lead = mention_exclude_lead(kind)
-    if lead is not None and not lead.search(window.lower()):
+    if lead is not None and not lead.search(low):
         return False
-    return any(m.start() + offset < b and a < m.end() + offset for m in finditer_all(pats, window))
+    return any(m.start() + offset < b and a < m.end() + offset for m in finditer_all(pats, window, low))
 
 
 _MASK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|\bhttps?://\S+|\bwww\.\S+")
