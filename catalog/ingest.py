@@ -336,8 +336,7 @@ def without_html(s: str) -> str:
 
 def clean_inline(s: str) -> str:
     """Inline HTML, Markdown emphasis, links, escapes and odd spaces out; one space between words."""
-    if "<" in s or "&" in s:
-        s = without_html(s)
+    s = without_html(s)  # tests for "<" and "&" itself
     if not _MARKUP.isdisjoint(s):
         s = _IMG.sub("", s)
         s = _LINK.sub(r"\1", s)
