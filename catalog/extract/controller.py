@@ -223,12 +223,31 @@ def _mentions_of_name(b: Builder, controller: str) -> None:
     name = b.facts[controller]["label"]
     if len(name) < 4:
         return
-    pat = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
     starts = [u.start for u in doc.units]
     named: set[int] = set()
-    for m in pat.finditer(doc.text):  # one pass over the text, each hit placed in its unit
-        ui = bisect.bisect_right(starts, m.start()) - 1
-        if ui >= 0 and m.end() <= doc.units[ui].end:
+    for a, z in whole_word_hits(doc.text, name):  # one pass over the text, each hit placed in its unit
+        ui = bisect.bisect_right(starts, a) - 1
+        if ui >= 0 and z <= doc.units[ui].end:
             named.add(ui)
     for ui in sorted(named):
         b.add_fact(Kind.CONTROLLER, b.facts[controller]["ident"], name, "", b.evidence(ui, "controller-mention"))
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what the regex \w matches
+
+
+def whole_word_hits(text: str, name: str) -> list[tuple[int, int]]:
+    """(start, end) of each occurrence of `name` not inside a longer word: the matches, left to right,
+    of `(?<!\w)name(?!\w)`, found with str.find (a pattern that opens with a look-behind is tried at
+    every position of the text)."""
+    out: list[tuple[int, int]] = []
+    pos = text.find(name)
+    while pos >= 0:
+        end = pos + len(name)
+        if (pos == 0 or not _is_word_char(text[pos - 1])) and (end == len(text) or not _is_word_char(text[end])):
+            out.append((pos, end))
+            pos = text.find(name, end)
+        else:
+            pos = text.find(name, pos + 1)
+    return out

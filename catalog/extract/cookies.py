@@ -32,8 +32,12 @@ def extract_cookie_tables(b: Builder, mentions: list[Mention]) -> None:
     for m in mentions:
         by_unit[m.unit].append(m)
     last_type: tuple[int, str] | None = None  # (unit index, cookie node id)
+    cookie_section: dict[int, bool] = {}  # section index -> whether its title is about cookies
     for ui, unit in enumerate(doc.units):
-        if not COOKIE_SECTION.search(doc.section_title(unit.section)):
+        in_cookies = cookie_section.get(unit.section)
+        if in_cookies is None:
+            in_cookies = cookie_section[unit.section] = COOKIE_SECTION.search(doc.section_title(unit.section)) is not None
+        if not in_cookies:
             last_type = None
             continue
         text = doc.text[unit.start : unit.end]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -123,20 +124,54 @@ def excluded_here(doc: PolicyDocument, unit: Unit, kind: Kind, a: int, b: int) -
 
 
 _MASK = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b|\bhttps?://\S+|\bwww\.\S+")
+#: what every match of _MASK holds; a match never holds a line break, so only lines with one are read
+_MASK_HINTS = ("@", "http", "www.")
 
 
-_STEMS: dict[str, str] = {}
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m[0])
+
+
+def masked_addresses(text: str) -> str:
+    """The text with e-mail addresses and URLs blanked out (same length). _MASK has no literal to start
+    from, so the regex engine would try it at every position of a whole policy: it reads only the
+    lines holding one of its hints (the same matches: none spans a line break)."""
+    out: list[str] = []
+    last, n = 0, len(text)
+    nexts = [text.find(h) for h in _MASK_HINTS]
+    while True:
+        for k, q in enumerate(nexts):
+            if 0 <= q < last:
+                nexts[k] = text.find(_MASK_HINTS[k], last)
+        p = min((q for q in nexts if q >= 0), default=-1)
+        if p < 0:
+            break
+        a = text.rfind("\n", last, p) + 1 or last
+        b = text.find("\n", p)
+        b = n if b < 0 else b
+        out.append(text[last:a])
+        out.append(_MASK.sub(_blank, text[a:b]))
+        last = b
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
+
+
+class _StemCache(dict):
+    """word -> its stem, filled on first look-up: a bounded word cache, read through dict.__getitem__
+    (a C-level map over a policy's words; a miss calls __missing__)."""
+
+    def __missing__(self, w: str) -> str:
+        s = stem(w.lower())
+        if len(self) < 200_000:  # bounded: a word cache, not a leak
+            self[w] = s
+        return s
+
+
+_STEMS = _StemCache()
 #: a text split into its separators and its words: ["", "We", " ", "collect", ": ", ...]
 _WORDS_AND_GAPS = re.compile(rf"({TOKEN.pattern})")
-
-
-def _stem_of(w: str) -> str:
-    s = _STEMS.get(w)
-    if s is None:
-        s = stem(w.lower())
-        if len(_STEMS) < 200_000:  # bounded: a word cache, not a leak
-            _STEMS[w] = s
-    return s
 
 
 def tokens(text: str) -> list[tuple[str, int, int]]:
@@ -155,11 +190,10 @@ def words_of(text: str) -> tuple[list[str], list[int], list[int]]:
 def _words(text: str) -> tuple[list[str], list[int], list[int]]:
     """The stemmed words of a text with their offsets, as three lists. The text is split into gaps and
     words and the offsets summed from their lengths: no match object per word (the whole policy is read)."""
-    masked = _MASK.sub(lambda m: " " * len(m[0]), text) if ("@" in text or "http" in text or "www." in text) else text
+    masked = masked_addresses(text)
     parts = _WORDS_AND_GAPS.split(masked)  # gap, word, gap, word, ..., gap
     bounds = list(itertools.accumulate(map(len, parts)))
-    get = _STEMS.get
-    words = [get(w) or _stem_of(w) for w in parts[1::2]]
+    words = list(map(_STEMS.__getitem__, parts[1::2]))
     return words, bounds[0::2][:-1], bounds[1::2]
 
 
@@ -173,7 +207,8 @@ def match_phrases(text: str, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[tu
     # the words a phrase starts at: half the words of a policy start some phrase ("the", "your"), far
     # fewer start one together with the word after them
     nexts = [*words[1:], ""]
-    for i in [i for i, pair in enumerate(zip(words, nexts)) if pair in pairs or pair[0] in singles]:
+    starting = map(operator.or_, map(pairs.__contains__, zip(words, nexts)), map(singles.__contains__, words))
+    for i in itertools.compress(range(n), starting):
         for k in pairs.get((words[i], nexts[i]), ()) + ((1,) if words[i] in singles else ()):  # longest first
             if i + k > n:
                 continue

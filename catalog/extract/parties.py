@@ -101,7 +101,8 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, label, "", {"type": "category"}))
             out.append(Mention(Kind.RECIPIENT, ident, ui, a, z))
             taken.append((a, z))
-        if (lab := _LABEL.match(text)) and lab["np"].lower().endswith("s") and not _overlaps(taken, u.start, u.end):
+        if _last_word_char(text) in ("s", "S") and (lab := _LABEL.match(text)) and lab["np"].lower().endswith("s") \
+                and not _overlaps(taken, u.start, u.end):
             # a cell or heading that is just a kind of recipient: "Moderators", "Auditors"
             phrase = _LABEL.match(text)["np"]
             a = u.start + text.index(phrase)
@@ -155,6 +156,14 @@ def categories(text: str, heads: Iterable[int]) -> list[re.Match[str]]:
             out.append(m)
             pos = m.end()
     return out
+
+
+def _last_word_char(text: str) -> str:
+    """The text's last character that the regex \\w matches ('' if none): a _LABEL match ends on it."""
+    for ch in reversed(text):
+        if ch.isalnum() or ch == "_":
+            return ch
+    return ""
 
 
 _LABEL = re.compile(rf"^\W*(?P<np>(?:{_MODIFIER}\s+){{0,2}}(?:{_HEADS}))\W*$", re.IGNORECASE)

@@ -32,6 +32,8 @@ PERIOD_BARE = re.compile(
     r"\s+(?P<unit>hour|day|week|month|year)s?\s+(?:maximum|max|from|after|following|since|of\s+inactivity)\b",
     re.IGNORECASE,
 )
+#: a period names one of these: a unit without any is not read by PERIOD or PERIOD_BARE
+_UNITS = ("hour", "day", "week", "month", "year")
 _KEEP = (r"(?:kept|keep|keeps|stor(?:e|es|ed)|retain(?:s|ed)?|delet(?:e|es|ed)|eras(?:e|es|ed)|held|hold|holds|sav(?:e|es|ed)|"
          r"anonymi[sz](?:e|es|ed)|remov(?:e|es|ed)|destroy(?:s|ed)?|purg(?:e|es|ed))")
 #: a retention rule in the policy's own words, read where a statement says data is kept or deleted
@@ -71,7 +73,9 @@ def retention_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention])
         if u.kind == "heading" or not _gate(doc, ui):
             continue
         text = doc.text[u.start : u.end]
-        for m in [*PERIOD.finditer(text), *PERIOD_BARE.finditer(text)]:
+        low = text.lower()
+        periods = [*PERIOD.finditer(text), *PERIOD_BARE.finditer(text)] if any(w in low for w in _UNITS) else ()
+        for m in periods:
             n = m["n"].lower()
             count = int(n) if n.isdigit() else _NUMBER_WORDS.get(n)
             if count is None:

@@ -56,11 +56,20 @@ class Statement:
 
     #: whether it states what it says (affirmed or conditional), set from the polarity
     affirmed: bool = field(init=False, compare=False)
+    #: role -> its mentions in text order (the linking passes ask a statement for one role many times)
+    _by_role: dict[Role, tuple[Mention, ...]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "affirmed", self.polarity in (Polarity.AFFIRMED, Polarity.CONDITIONAL))
+        by_role: dict[Role, list[Mention]] = {}
+        for m, r in zip(self.mentions, self.roles):
+            by_role.setdefault(r, []).append(m)
+        object.__setattr__(self, "_by_role", {r: tuple(ms) for r, ms in by_role.items()})
 
     def having(self, *roles: Role) -> list[Mention]:
+        """This statement's mentions in these roles, in text order (a new list)."""
+        if len(roles) == 1:
+            return list(self._by_role.get(roles[0], ()))
         if not self.mentions:
             return []
         return [m for m, r in zip(self.mentions, self.roles) if r in roles]

@@ -1,0 +1,66 @@
+"""Shortcuts the extractor takes for speed find exactly what the plain pattern finds: checked on
+literal cases and on every policy of the corpus (a shortcut that differed would change facts)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from catalog.extract.controller import whole_word_hits
+from catalog.extract.mentions import _MASK, find_mentions, masked_addresses
+from catalog.extract.parties import _last_word_char
+from catalog.extract.statements import Role, to_statements
+from catalog.ingest import read_policy
+from tests.conftest import CORPUS, SEED
+
+
+def _blanked(text: str) -> str:
+    return _MASK.sub(lambda m: " " * len(m[0]), text)
+
+
+@pytest.fixture(scope="module")
+def corpus_texts() -> list[str]:
+    paths = sorted((CORPUS / "other").glob("*.md")) + sorted((CORPUS / "vendors").glob("*.md")) + [SEED]
+    return [p.read_text(encoding="utf-8") for p in paths]
+
+
+def test_masked_addresses_blanks_addresses_and_urls_only():
+    text = "Write to dpo@example.com or see https://example.com/privacy.\nNo address here.\nwww.example.org too"
+    assert masked_addresses(text) == (
+        "Write to " + " " * len("dpo@example.com") + " or see " + " " * len("https://example.com/privacy.")
+        + "\nNo address here.\n" + " " * len("www.example.org") + " too")
+    assert masked_addresses("nothing to hide") == "nothing to hide"
+    assert masked_addresses(".abc@x.com") == "." + " " * 9  # the match starts at the word, as _MASK's does
+
+
+def test_masked_addresses_equals_the_pattern_on_every_policy(corpus_texts: list[str]):
+    for text in corpus_texts:
+        assert masked_addresses(text) == _blanked(text)
+
+
+def test_whole_word_hits_are_the_matches_of_the_bounded_pattern(corpus_texts: list[str]):
+    assert whole_word_hits("PayPal, PayPal's and PayPalX; xPayPal PayPal", "PayPal") == [(0, 6), (8, 14), (38, 44)]
+    for text in corpus_texts:
+        for name in ("Google", "Microsoft", "Inc", "Ltd", "data", "the"):
+            want = [m.span() for m in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", text)]
+            assert whole_word_hits(text, name) == want
+
+
+def test_last_word_char_is_what_a_trailing_word_pattern_ends_on():
+    assert _last_word_char("Moderators:") == "s"
+    assert _last_word_char("• Auditors ).") == "s"
+    assert _last_word_char("__") == "_"
+    assert _last_word_char(" ... ") == ""
+    for text in ("Payment partners", "Données à caractère personnel »", "Tier 2 ", "x-y-Z!"):
+        m = re.search(r"\w(?=\W*\Z)", text)
+        assert _last_word_char(text) == (m[0] if m else "")
+
+
+def test_having_one_role_is_the_mentions_in_that_role_in_order():
+    for doc in read_policy(SEED):
+        statements = to_statements(doc, find_mentions(doc))
+        assert any(st.having(Role.DATA) for st in statements)
+        for st in statements:
+            for role in Role:
+                assert st.having(role) == [m for m, r in zip(st.mentions, st.roles) if r is role]
