@@ -11,6 +11,7 @@ from catalog.extract.controller import whole_word_hits
 from catalog.extract.mentions import _MASK, find_mentions, masked_addresses
 from catalog.extract.parties import _last_word_char
 from catalog.extract.statements import Role, to_statements
+from catalog.extract.structure import _DANGLING, dangles
 from catalog.ingest import read_policy
 from tests.conftest import CORPUS, SEED
 
@@ -64,3 +65,13 @@ def test_having_one_role_is_the_mentions_in_that_role_in_order():
         for st in statements:
             for role in Role:
                 assert st.having(role) == [m for m, r in zip(st.mentions, st.roles) if r is role]
+
+
+def test_dangles_is_the_end_anchored_pattern_read_in_the_tail(corpus_texts: list[str]):
+    assert dangles("It is necessary to fulfil our contract, including")
+    assert dangles("x" * 500 + " such" + " " * 300 + "as ")  # a match longer than the tail
+    assert not dangles("x" * 500 + " such" + " " * 300 + "as well.")
+    assert not dangles("We collect your email address.")
+    for text in corpus_texts:
+        for line in text.splitlines():
+            assert dangles(line) == (_DANGLING.search(line) is not None)

@@ -191,7 +191,7 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
             role = Role.EXCLUDED  # "(but not User Content)", "except your email address"
         roles.append(role)
         last_of_kind[m.kind] = (m, role)
-    if _BACK_TO_THEM.search(text[cl.start : cl.end]):
+    if "them" in low and _BACK_TO_THEM.search(text[cl.start : cl.end]):
         # "we may receive personal data from other companies in the group, or share your data with them"
         roles = [Role.RECIPIENT if r is Role.SOURCE else r for r in roles]
     return roles

@@ -129,12 +129,28 @@ def _part(st: Statement) -> Part:
 _DANGLING = re.compile(r"(?:\b(?:including|such\s+as|e\.g\.|for\s+example|namely|as\s+follows|and|or|to|for|of|with)|[:,])\s*$", re.IGNORECASE)
 
 
+#: how far from the end of an item a _DANGLING match may start, unless spaces fill that tail
+_DANGLING_REACH = 200
+
+
+def dangles(text: str) -> bool:
+    """Whether the text breaks off mid-sentence (_DANGLING finds a match). The pattern ends at the end of
+    the text, yet the regex engine would try it at every position: it is tried in the text's tail, and
+    in the whole text only when that tail is mostly spaces (a match longer than the tail)."""
+    at = max(0, len(text) - _DANGLING_REACH)
+    if _DANGLING.search(text, at):
+        return True
+    # a match holds at most a dozen characters besides spaces: one that starts before the tail leaves
+    # fewer than that in it
+    return at > 0 and len("".join(text[at:].split())) < 20 and _DANGLING.search(text) is not None
+
+
 def continued_from(doc: PolicyDocument, ui: int) -> int:
     """The unit a list item continues: its lead-in, or the item before it when that one breaks off mid-sentence."""
     u = doc.units[ui]
     if u.kind == "item" and ui > 0:
         prev = doc.units[ui - 1]
-        if prev.kind == "item" and prev.table == u.table and _DANGLING.search(doc.text[prev.start : prev.end]):
+        if prev.kind == "item" and prev.table == u.table and dangles(doc.text[prev.start : prev.end]):
             return ui - 1
     return u.lead_in
 
