@@ -166,6 +166,22 @@ class Folded:
                 return None
         return rx.search(s)
 
+    def search_low(self, text: str, low: str) -> re.Match[str] | None:
+        """search(text), given low = text.lower() (for several patterns read in one text, lowered once)."""
+        rx = self._lower
+        if rx is None or len(low) != len(text):
+            if rx is None and self._absent(low):
+                return None
+            return self._ci.search(text)
+        leads = self._leads
+        if leads is not None:
+            for x in leads:
+                if x in low:
+                    break
+            else:
+                return None
+        return rx.search(low)
+
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         rx, s = self._pick(text, pos, endpos)
         return rx.match(s, pos, endpos)

@@ -78,6 +78,8 @@ def test_every_cue_pattern_finds_what_ignorecase_finds(sentences: list[str]):
             first = ci.search(s)
             found = p.search(s)
             assert (found.span() if found else None) == (first.span() if first else None), (name, s)
+            given = p.search_low(s, s.lower())  # the text lowered once by the caller for several patterns
+            assert (given.span() if given else None) == (first.span() if first else None), (name, s)
             assert bool(p.match(s)) == bool(ci.match(s)), (name, s)
 
 
@@ -87,6 +89,9 @@ def test_a_window_of_a_longer_text_and_a_text_that_changes_length():
     assert p.search(text, 15).span() == (18, 23)  # searched as it is, not lower-cased whole
     assert p.search("İ share").span() == (2, 7)  # "İ".lower() is two characters: matched the ordinary way
     assert fold(r"(?-i:[A-Z])\w+").search("the EEA").span() == (4, 7)  # inline flags keep their meaning
+    assert p.search_low("İ share", "İ share".lower()).span() == (2, 7)
+    assert fold(r"(?-i:[A-Z])\w+").search_low("the EEA", "the eea").span() == (4, 7)
+    assert fold(r"(?-i:[A-Z])\w+").search_low("the eea", "the eea") is None
 
 
 def test_searches_of_several_patterns_find_what_each_finds(sentences: list[str]):

@@ -95,16 +95,17 @@ _NEGATION_HINT = fold(r"\bno(?:t|r)?\b|n['’]t\b|\bnever\b|\bneither\b|\bcannot
 def polarity(piece: str) -> Polarity:
     """Affirmed, conditional, negated or discouraged: what a clause says about its own statement."""
     c = cues()
-    if not _NEGATION_HINT.search(piece):
-        return Polarity.CONDITIONAL if c.condition.search(piece) else Polarity.AFFIRMED
-    if c.discouraged.search(piece):
+    low = piece.lower()
+    if not _NEGATION_HINT.search_low(piece, low):
+        return Polarity.CONDITIONAL if c.condition.search_low(piece, low) else Polarity.AFFIRMED
+    if c.discouraged.search_low(piece, low):
         return Polarity.DISCOURAGED
     for m in c.negation.finditer(piece):
         before = piece[max(0, m.start() - 60) : m.start()]
         if c.negation_void.search(before) or c.negation_void.search(piece[m.start() : m.end() + 25]):
             continue
         return Polarity.NEGATED
-    if c.condition.search(piece):
+    if c.condition.search_low(piece, low):
         return Polarity.CONDITIONAL
     return Polarity.AFFIRMED
 
@@ -112,7 +113,8 @@ def polarity(piece: str) -> Polarity:
 @functools.lru_cache(maxsize=65536)
 def action(piece: str) -> str:
     """What the clause says is done with the data: the first action cue that matches ('' if none)."""
+    low = piece.lower()
     for name, pat in cues().actions:
-        if pat.search(piece):
+        if pat.search_low(piece, low):
             return name
     return ""

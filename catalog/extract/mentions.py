@@ -57,18 +57,22 @@ def gate_text(doc: PolicyDocument, unit: Unit, headers: dict[tuple[int, int], st
     return text
 
 
-def passes_gate(lex: Lexicon, doc: PolicyDocument, unit: Unit, cache: dict[int, str], idx: int,
+def passes_gate(lex: Lexicon, doc: PolicyDocument, unit: Unit, cache: dict[int, tuple[str, str, str, str]], idx: int,
                 headers: dict[tuple[int, int], str] | None = None) -> bool:
+    """Whether a mention of the lexicon's kind in this unit is read (its context gate). `cache`: unit
+    index -> its gate text and its own text, each with its lower-case form (read for every kind)."""
     if lex.context_sentence is None and lex.context_section is None and lex.exclude_sentence is None:
         return True
-    text = cache.get(idx)
-    if text is None:
-        text = cache[idx] = gate_text(doc, unit, headers)
-    if lex.exclude_sentence is not None and lex.exclude_sentence.search(doc.text[unit.start : unit.end]):
+    texts = cache.get(idx)
+    if texts is None:
+        text, own = gate_text(doc, unit, headers), doc.text[unit.start : unit.end]
+        texts = cache[idx] = (text, text.lower(), own, own.lower())
+    text, low, own, own_low = texts
+    if lex.exclude_sentence is not None and lex.exclude_sentence.search_low(own, own_low):
         return False
     if lex.context_sentence is None and lex.context_section is None:
         return True
-    if lex.context_sentence is not None and lex.context_sentence.search(text):
+    if lex.context_sentence is not None and lex.context_sentence.search_low(text, low):
         return True
     return lex.context_section is not None and lex.context_section.search(doc.section_title(unit.section)) is not None
 
@@ -248,7 +252,7 @@ def find_mentions(doc: PolicyDocument, kinds: tuple[Kind, ...] = LEXICON_KINDS) 
     """All lexicon mentions in a document that pass their kind's context gate, in text order."""
     starts = [u.start for u in doc.units]
     out: list[Mention] = []
-    cache: dict[int, str] = {}
+    cache: dict[int, tuple[str, str, str, str]] = {}
     gate_ok: dict[tuple[Kind, int], bool] = {}
     headers = header_texts(doc)
     for kind, ident, a, b in match_phrases(doc.text, kinds):

@@ -56,21 +56,29 @@ REMEDIAL = re.compile(r"\b(?:discover|become\s+aware|learn|find\s+out|notice|are
                       r"|\b(?:child|children|minor)\b[^.]{0,120}\b(?:discover|become\s+aware|learn|find\s+out)\w*\b", re.IGNORECASE)
 
 
-def _gate(doc: PolicyDocument, ui: int) -> bool:
+def _gate(doc: PolicyDocument, ui: int, sections: dict[int, bool]) -> bool:
+    """Whether the unit reads as about retention: its sentence, or its section's title (`sections`:
+    section index -> that title's reading, filled as the units are read)."""
     lex = lexicon(Kind.RETENTION)
     u = doc.units[ui]
     text = doc.text[u.start : u.end]
     if lex.context_sentence is not None and lex.context_sentence.search(text):
         return True
-    return lex.context_section is not None and u.section >= 0 and lex.context_section.search(doc.section_title(u.section)) is not None
+    if lex.context_section is None or u.section < 0:
+        return False
+    titled = sections.get(u.section)
+    if titled is None:
+        titled = sections[u.section] = lex.context_section.search(doc.section_title(u.section)) is not None
+    return titled
 
 
 def retention_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention]) -> list[Mention]:
     """Periods and rules stated in retention sentences, as mentions of concepts this document adds."""
     covered = [(m.start, m.end) for m in mentions if m.kind is Kind.RETENTION]
     out: list[Mention] = []
+    sections: dict[int, bool] = {}
     for ui, u in enumerate(doc.units):
-        if u.kind == "heading" or not _gate(doc, ui):
+        if u.kind == "heading" or not _gate(doc, ui, sections):
             continue
         text = doc.text[u.start : u.end]
         low = text.lower()

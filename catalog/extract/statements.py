@@ -210,12 +210,13 @@ def _is_label(text: str, cl: Clause, m: Mention) -> bool:
 
 def _recipient_role(before: str, after: str, act: str, sourcing: bool, scope: str) -> Role:
     c = cues()
-    if c.source_cue.search(before):
+    bl, al = before.lower(), after.lower()
+    if c.source_cue.search_low(before, bl):
         return Role.SOURCE
-    if c.gives_to_us.search(after):
+    if c.gives_to_us.search_low(after, al):
         return Role.SOURCE
-    if c.receives.search(after) or c.recipient_cue.search(before) or c.used_by.search(after):
-        return Role.RECIPIENT if not sourcing or c.recipient_cue.search(before) and act in ("share", "sell") else Role.SOURCE
+    if c.receives.search_low(after, al) or c.recipient_cue.search_low(before, bl) or c.used_by.search_low(after, al):
+        return Role.RECIPIENT if not sourcing or c.recipient_cue.search_low(before, bl) and act in ("share", "sell") else Role.SOURCE
     if sourcing:
         return Role.SOURCE
     if act in ("share", "sell", "transfer") or c.recipient_scope.search(scope):
@@ -225,13 +226,14 @@ def _recipient_role(before: str, after: str, act: str, sourcing: bool, scope: st
 
 def _country_role(before: str, after: str, act: str) -> Role:
     c = cues()
-    if c.address_cue.search(before):
+    bl = before.lower()
+    if c.address_cue.search_low(before, bl):
         return Role.ADDRESS
-    if c.country_scope.search(before) or c.country_after_scope.match(after):
+    if c.country_scope.search_low(before, bl) or c.country_after_scope.match(after):
         return Role.SCOPE
-    if c.country_origin.search(before):
+    if c.country_origin.search_low(before, bl):
         return Role.ORIGIN
-    if c.country_destination.search(before):
+    if c.country_destination.search_low(before, bl):
         return Role.DESTINATION  # the country lexicon's gate already put the sentence in a transfer context
     if act == "transfer":
         return Role.DESTINATION
