@@ -146,7 +146,12 @@ class Folded:
     def _absent(self, low: str) -> bool:
         """Whether the lower-cased text lacks every required lead (then the pattern cannot match)."""
         leads = self._leads
-        return leads is not None and not any(x in low for x in leads)
+        if leads is None:
+            return False
+        for x in leads:  # a loop, not any(generator): this runs for every search of every cue
+            if x in low:
+                return False
+        return True
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         rx = self._lower

@@ -130,7 +130,7 @@ _DANGLING = re.compile(r"(?:\b(?:including|such\s+as|e\.g\.|for\s+example|namely
 
 
 #: how far from the end of an item a _DANGLING match may start, unless spaces fill that tail
-_DANGLING_REACH = 200
+_DANGLING_REACH = 40
 
 
 def dangles(text: str) -> bool:
