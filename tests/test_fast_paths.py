@@ -75,3 +75,27 @@ def test_dangles_is_the_end_anchored_pattern_read_in_the_tail(corpus_texts: list
     for text in corpus_texts:
         for line in text.splitlines():
             assert dangles(line) == (_DANGLING.search(line) is not None)
+
+
+def test_memo_caches_change_no_export(corpus_texts: list[str]):
+    """The extractor memoises pieces of text (clauses, polarity, actions, stems...) across versions:
+    the JSON export of the corpus is the same read cold (caches emptied) or warm (each text seen)."""
+    import json
+
+    from catalog.export import to_json
+    from catalog.extract import clear_text_caches, extract
+    from catalog.extract import mentions
+    from catalog.graph import to_graph
+    from catalog.ingest import to_documents
+
+    docs = [d for i, t in enumerate(corpus_texts) for d in to_documents(t, f"policy-{i}.md", "markdown")]
+
+    def exported() -> dict:
+        return to_json(to_graph([extract(d) for d in docs]))
+
+    clear_text_caches()
+    mentions._STEMS.clear()
+    cold = exported()
+    warm = exported()
+    assert len(cold["policies"]) == len(docs) and len(cold["nodes"]) > 1000 and len(cold["edges"]) > 1000
+    assert json.dumps(warm, sort_keys=True, default=str) == json.dumps(cold, sort_keys=True, default=str)
