@@ -24,7 +24,7 @@ def add_facts(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> N
     """Add the facts the statements affirm, each with its evidence, how it was read and a confidence."""
     c = cues()
     for st in statements:
-        if not st.affirmed:
+        if not st.affirmed or not st.mentions:
             continue
         unit = doc.units[st.unit]
         text = doc.text[st.start : st.end]
