@@ -1,5 +1,5 @@
 """python -m catalog: the `ropa` command line."""
 
-from catalog.cli import main
+from catalog.launch import main
 
 main()

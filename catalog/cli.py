@@ -14,7 +14,6 @@ from typing import Any, NoReturn, Optional
 import typer
 from typer.core import TyperGroup
 
-from catalog.ingest import InputError
 from catalog.records import Kind
 from catalog.tabulate import format_table
 
@@ -27,21 +26,33 @@ class CatalogGroup(TyperGroup):
     """
 
     def invoke(self, ctx: typer.Context) -> Any:
-        from sqlalchemy.exc import DatabaseError
-
-        from catalog.migrate import NotACatalog
-        from catalog.output import OutputError
-
         _opened.clear()
         try:
             return super().invoke(ctx)
-        except (InputError, OutputError) as e:
-            _say(str(e))
-        except NotACatalog as e:
-            _say(f"{_opened.get('db', 'the database')}: {e}")
-        except DatabaseError as e:  # malformed, not a database, read-only, disk I/O...
-            _say(f"{_opened.get('db', 'the database')}: {_db_problem(e)}; nothing was changed")
+        except Exception as e:
+            message = _error_line(e)
+            if message is None:
+                raise
+            _say(message)
         raise typer.Exit(2)
+
+
+def _loaded(module: str, name: str) -> type | tuple:
+    """The class `name` of `module` if that module was imported, else () (no error can be an instance):
+    how an error is told apart without importing SQLAlchemy, or the extraction, for a command that never did."""
+    found = sys.modules.get(module)
+    return getattr(found, name) if found is not None else ()
+
+
+def _error_line(e: Exception) -> str | None:
+    """The one line for an error any command can meet (None: not one of those, let it through)."""
+    if isinstance(e, (_loaded("catalog.ingest", "InputError"), _loaded("catalog.output", "OutputError"))):
+        return str(e)
+    if isinstance(e, _loaded("catalog.migrate", "NotACatalog")):
+        return f"{_opened.get('db', 'the database')}: {e}"
+    if isinstance(e, _loaded("sqlalchemy.exc", "DatabaseError")):  # malformed, not a database, read-only, disk I/O...
+        return f"{_opened.get('db', 'the database')}: {_db_problem(e)}; nothing was changed"
+    return None
 
 
 def _say(message: str) -> None:
@@ -277,6 +288,7 @@ def build(
     Example: ropa build acme-privacy.md --org "Acme Ltd" --date 2024-03-01
     """
     from catalog.build import collect_files, extract_all, read_documents
+    from catalog.ingest import InputError
 
     publisher, effective = _org_and_date(org, date)
     if (org is not None or date is not None) and (ota is not None or workers or scheduler):
@@ -348,6 +360,7 @@ def _store(engine, extractions: list, db: Optional[str]) -> list:  # noqa: ANN00
 def _build_ota(repo: Path, services: list[str], document: str, since: Optional[str], db: Optional[str]) -> None:
     """--ota: the history of the chosen documents; a bad commit is reported and the rest stored (exit 1)."""
     from catalog.build import extract_all, read_new_versions
+    from catalog.ingest import InputError
     from catalog.ota import check_repository, read_log
 
     since_date = parse_since(since)
@@ -381,7 +394,7 @@ def _build_ota(repo: Path, services: list[str], document: str, since: Optional[s
 def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: Optional[str]) -> None:
     """--workers / --scheduler: extraction and storing on Dask; a failing file is reported and the rest stored."""
     from catalog.batch import build_batch
-    from catalog.ingest import policy_files
+    from catalog.ingest import InputError, policy_files
     from catalog.store import database_url
 
     files: list[Path] = []
@@ -436,9 +449,10 @@ def policies(
 
     Example: ropa policies --db catalog.db --org alibaba-com
     """
+    from catalog.listing import FORMATS, listing_text, to_listing
     from catalog.store import read_counts, read_policies
 
-    if format not in ("table", "json"):
+    if format not in FORMATS:
         fail(f"unknown format {format!r}; expected table or json")
     engine = _engine(db)
     rows = read_policies(engine)
@@ -446,22 +460,7 @@ def policies(
         if org not in {p.organisation for p in rows}:
             fail(f"no organisation {org!r} in the catalog; known: {', '.join(sorted({p.organisation for p in rows})) or 'none'}")
         rows = [p for p in rows if p.organisation == org]
-    counts = read_counts(engine)
-    data = [{"id": p.id, "title": p.title, "effective_date": p.effective_date.isoformat() if p.effective_date else "",
-             "publisher": p.publisher, "organisation": p.organisation, "source": p.source,
-             "counts": counts.get(p.id, {})} for p in rows]
-    if format == "json":
-        typer.echo(json.dumps(data, indent=2))
-        return
-    if not data:
-        typer.echo("The catalog is empty: run `ropa build PATH` first.")
-        return
-    short = {"controller": "ctrl", "data_subject": "subj", "data_category": "data", "purpose": "purp",
-             "legal_basis": "basis", "recipient": "recip", "country": "ctry", "safeguard": "safeg",
-             "retention": "ret", "right": "right", "cookie": "cookie"}
-    headers = ["id", "title", "effective"] + list(short.values())
-    table = [[d["id"], d["title"], d["effective_date"]] + [str(d["counts"].get(k, 0)) for k in short] for d in data]
-    typer.echo(format_table(headers, table))
+    typer.echo(listing_text(to_listing(rows, read_counts(engine)), format))
 
 
 @app.command()

@@ -15,10 +15,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, inspect, text
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The revision that matches a catalog created by SQLModel.metadata.create_all before migrations existed.
@@ -65,6 +64,8 @@ def head() -> str:
 
 def stored_revision(conn: Connection) -> str | None:
     """The revision recorded in the database's version table (None: no table, or no row)."""
+    from sqlalchemy import inspect, text
+
     if not inspect(conn).has_table(VERSION_TABLE):
         return None
     rows = [r[0] for r in conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))]
@@ -110,6 +111,7 @@ def catalog_revision(conn: Connection) -> str | None:
     Raises NotACatalog for a database holding tables that are not the catalog's, tables named like
     the catalog's with other columns, or a revision this package does not know. Reads only.
     """
+    from sqlalchemy import inspect
     from sqlmodel import SQLModel
 
     from catalog import tables as _tables  # noqa: F401  (registers the tables on SQLModel.metadata)

@@ -8,39 +8,22 @@ touches nothing else (other versions, review decisions).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from sqlalchemy import Engine, delete, event, insert, select
 from sqlmodel import Session, create_engine
 
 from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from catalog.database import DEFAULT_DB, database_url, sqlite_path  # noqa: F401  (re-exported)
 from catalog.ingest import InputError, id_candidates, slug, with_ids_distinct_from
+from catalog.listing import version_order
 from catalog.records import Evidence, Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status
 from catalog.segment import segment
 from catalog.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
 
-DEFAULT_DB = "catalog.db"
 EXTRACTOR_VERSION = "1"
-
-
-def database_url(db: str | None = None) -> str:
-    """--db value, else $DATABASE_URL, else catalog.db; a plain path means a SQLite file."""
-    value = db or os.environ.get("DATABASE_URL") or DEFAULT_DB
-    if "://" in value:
-        return value
-    return f"sqlite:///{Path(value).expanduser()}"
-
-
-def sqlite_path(db: str | None = None) -> Path | None:
-    """The SQLite file a --db value names (None for another database, or an in-memory one)."""
-    url = database_url(db)
-    if not url.startswith("sqlite:///") or ":memory:" in url:
-        return None
-    return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
 
 
 def make_engine(db: str | None = None, create: bool = True) -> Engine:
@@ -207,12 +190,6 @@ def delete_policy(engine: Engine, policy_id: str) -> bool:
 
 
 # ---------------------------------------------------------------- read
-
-
-def version_order(row: PolicyRow) -> tuple:
-    """Versions of an organisation in history order: effective date, then when each text was seen."""
-    seen = row.committed_at.isoformat() if row.committed_at else row.retrieved
-    return (row.organisation, row.effective_date or row.built_at.date(), seen or "", row.id)
 
 
 def read_policies(engine: Engine) -> list[PolicyRow]:
