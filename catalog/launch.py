@@ -50,7 +50,7 @@ def main(argv: Optional[list[str]] = None) -> None:
     if args[:1] == ["policies"] and (options := parse_options(args[1:], POLICIES_OPTIONS)) is not None:
         text = policies_text(options)
         if text is not None:
-            _write(text)
+            _write(text + "\n")
             return
     _typer(args)
 
@@ -102,7 +102,7 @@ def policies_text(options: dict[str, str]) -> Optional[str]:
 def _write(text: str) -> None:
     """Print as click.echo does; a closed pipe (`ropa policies | head -1`) exits 1 quietly, as Click does."""
     try:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (the interpreter flushes it at exit)
@@ -135,7 +135,7 @@ def help_key(args: list[str]) -> str:
         except (OSError, ValueError):
             pass
     stdout_is_tty = sys.stdout.isatty() if hasattr(sys.stdout, "isatty") else False
-    context = (sys.version, args, stamps, stdout_is_tty, getattr(sys.stdout, "encoding", None), size,
+    context = (sys.version, str(PACKAGE), args, stamps, stdout_is_tty, getattr(sys.stdout, "encoding", None), size,
                [(k, os.environ.get(k)) for k in RENDER_ENV])
     return repr(context)
 
@@ -160,8 +160,7 @@ def _help(args: list[str], page: str) -> None:
             head, body = "", ""
         if head == key:
             code, _, text = body.partition("\n")
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            _write(text)
             raise SystemExit(int(code))
     out, err = _Tee(sys.stdout), _Tee(sys.stderr)
     sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
@@ -174,7 +173,7 @@ def _help(args: list[str], page: str) -> None:
         raise
     finally:
         sys.stdout, sys.stderr = out.stream, err.stream
-        if path is not None and code is not None and not err.parts:  # a page with a warning or error is not kept
+        if path is not None and code is not None and not (err.parts or out.broken):  # only a page printed whole, alone
             _store(path, f"{key}\n{code}\n{''.join(out.parts)}")
 
 
@@ -196,11 +195,23 @@ class _Tee:
     def __init__(self, stream: Any) -> None:
         self.stream = stream
         self.parts: list[str] = []
+        self.broken = False  # a write or flush failed (a closed pipe): what was kept is not the whole page
 
     def write(self, s: str) -> int:
-        n = self.stream.write(s)  # first: Click probes with write(b"") and expects the stream's TypeError
+        try:
+            n = self.stream.write(s)  # first: Click probes with write(b"") and expects the stream's TypeError
+        except OSError:
+            self.broken = True
+            raise
         self.parts.append(s)
         return n
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError:
+            self.broken = True
+            raise
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from catalog.tabulate import format_table
 
@@ -20,18 +20,10 @@ SHORT = {"controller": "ctrl", "data_subject": "subj", "data_category": "data", 
 FORMATS = ("table", "json")
 
 
-class Listed(Protocol):
-    """What a listing needs of a stored policy version (catalog.tables.PolicyRow has it)."""
-
-    id: str
-    title: str
-    publisher: str
-    organisation: str
-    source: str
-    retrieved: str
-    effective_date: Any  # datetime.date | None
-    built_at: Any  # datetime.datetime
-    committed_at: Any  # datetime.datetime | None
+#: A stored policy version as the listing reads it: a catalog.tables.PolicyRow, or the
+#: catalog.quickread.PolicyListed that holds the same columns (id, title, publisher, organisation,
+#: source, retrieved, effective_date, built_at, committed_at).
+Listed = Any
 
 
 def version_order(row: Listed) -> tuple:

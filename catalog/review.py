@@ -17,14 +17,16 @@ import copy
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from catalog.records import Kind, Relation, split_node_id
 from catalog.tables import PolicyRow, ReviewRow, link_key
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 DECISIONS = ("confirm", "reject", "correct", "add")
 REVIEWED = "reviewed"  # the status of a link a DPO added
