@@ -149,7 +149,17 @@ def cache_dir() -> Optional[Path]:
         return None
 
 
+def _capturable() -> bool:
+    """Whether all Typer prints goes through sys.stdout.write, so that a copy of it is the whole page: on
+    POSIX, to a UTF-8 stream (Click re-wraps another one's binary buffer; Rich draws on a Windows console)."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    return os.name == "posix" and encoding == "utf8" and sys.stderr is not None
+
+
 def _help(args: list[str], page: str) -> None:
+    if not _capturable():
+        _typer(args)
+        return
     key = help_key(args)
     folder = cache_dir()
     path = folder / f"help-{page}.txt" if folder else None

@@ -77,6 +77,15 @@ def test_a_cache_made_in_another_setting_is_not_used(tmp_path):
     assert again.stdout == narrow.stdout and "not the help" not in page.read_text(encoding="utf-8")
 
 
+def test_help_to_a_stream_click_would_re_wrap_is_not_cached(tmp_path):
+    env = _env(tmp_path / "cache", COLUMNS="80", PYTHONIOENCODING="ascii")
+    typer_out = subprocess.run([sys.executable, "-c", "import sys\nfrom catalog.cli import main\n"
+                                "sys.argv = ['ropa', '--help']\nmain()"], capture_output=True, text=True, env=env)
+    first, second = _ropa("--help", env=env), _ropa("--help", env=env)
+    assert first.stdout == second.stdout == typer_out.stdout and "Usage: ropa" in first.stdout
+    assert not (tmp_path / "cache").exists()
+
+
 def test_changing_a_source_of_the_help_changes_the_key(tmp_path, monkeypatch):
     package = tmp_path / "catalog"
     shutil.copytree(launch.PACKAGE / "commands", package / "commands", ignore=shutil.ignore_patterns("__pycache__"))
