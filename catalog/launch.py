@@ -150,7 +150,7 @@ def cache_dir() -> Optional[Path]:
 
 
 def _capturable() -> bool:
-    """Whether all Typer prints goes through sys.stdout.write, so that a copy of it is the whole page: on
+    """Whether everything Typer prints goes through sys.stdout.write, so that a copy of it is the whole page: on
     POSIX, to a UTF-8 stream (Click re-wraps another one's binary buffer; Rich draws on a Windows console)."""
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     return os.name == "posix" and encoding == "utf8" and sys.stderr is not None
@@ -168,10 +168,10 @@ def _help(args: list[str], page: str) -> None:
             head, _, body = path.read_text(encoding="utf-8").partition("\n")
         except (OSError, UnicodeDecodeError):
             head, body = "", ""
-        if head == key:
-            code, _, text = body.partition("\n")
+        status, _, text = body.partition("\n")
+        if head == key and status.isdigit():
             _write(text)
-            raise SystemExit(int(code))
+            raise SystemExit(int(status))
     out, err = _Tee(sys.stdout), _Tee(sys.stderr)
     sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
     code: Optional[int] = None
@@ -194,7 +194,7 @@ def _store(path: Path, content: str) -> None:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(content, encoding="utf-8")
         os.replace(tmp, path)
-    except OSError:
+    except (OSError, UnicodeError):
         pass
 
 
