@@ -4,7 +4,8 @@ the same run (issue 15 asks for `ropa --help` within 3x and `ropa policies` with
 Medians of --repeat runs of each command in turn (the commands alternate, so a busy spell of a shared
 machine weighs on all of them alike). Help is printed from a cache of what Typer printed (catalog.launch):
 the warm line is every run after the first in a terminal setting, the cold line a fresh cache each run.
-`ropa reviews` is a command that still starts through Typer and SQLAlchemy, for comparison.
+`ropa reviews` is a command that still starts through Typer and SQLAlchemy, for comparison, and the
+one-command Typer app is the floor of any command Typer parses (importing it, coercing one value).
 
     python bench/bench_startup.py [--repeat 9]
 """
@@ -21,6 +22,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The least a command parsed by Typer costs: one command, one option given a value.
+TYPER_APP = ("import typer\napp = typer.Typer()\n@app.command()\ndef policies(db: str = typer.Option('', '--db')) -> None:\n"
+             "    pass\n@app.command()\ndef other() -> None:\n    pass\napp(['policies', '--db', 'x.db'], standalone_mode=False)\n")
 SEED = ROOT.parent / "shared" / "seed" / "000_1847cb862053c11f.txt"
 
 
@@ -45,6 +49,7 @@ def main() -> None:
             "ropa --help (cache cold)": [ropa, "--help"],
             "ropa policies (2 versions)": [ropa, "policies", "--db", db],
             "ropa reviews (Typer + SQLAlchemy)": [ropa, "reviews", "--db", db],
+            "a one-command Typer app": [sys.executable, "-c", TYPER_APP],
             "ropa build seed (66 KB, 2 versions)": [ropa, "build", str(SEED), "--db", db],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
