@@ -238,7 +238,7 @@ def _is_word_char(ch: str) -> bool:
 
 
 def whole_word_hits(text: str, name: str) -> list[tuple[int, int]]:
-    """(start, end) of each occurrence of `name` not inside a longer word: the matches, left to right,
+    r"""(start, end) of each occurrence of `name` not inside a longer word: the matches, left to right,
     of `(?<!\w)name(?!\w)`, found with str.find (a pattern that opens with a look-behind is tried at
     every position of the text)."""
     out: list[tuple[int, int]] = []
