@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from sqlalchemy import Engine, delete, event, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, bindparam, delete, event, insert, select, update
 from sqlmodel import Session, create_engine
 
 from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -20,7 +20,6 @@ from catalog.database import DEFAULT_DB, database_url, sqlite_path  # noqa: F401
 from catalog.ingest import InputError, id_candidates, slug, with_ids_distinct_from
 from catalog.listing import version_order
 from catalog.records import Evidence, Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status
-from catalog.segment import segment
 from catalog.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
 
 EXTRACTOR_VERSION = "1"
@@ -49,8 +48,16 @@ def make_engine(db: str | None = None, create: bool = True) -> Engine:
 # ---------------------------------------------------------------- write
 
 
-def to_rows(x: Extraction) -> tuple[dict, list[dict], list[dict], list[dict]]:
-    """Pure: an extraction as row dicts for the policy, fact, link and evidence tables."""
+#: An evidence row before its fact's or link's row id is known: ("fact", node id) or ("link", link key), the row.
+PendingEvidence = tuple[tuple[str, str], dict]
+
+
+def to_rows(x: Extraction) -> tuple[dict, list[dict], list[dict], list[PendingEvidence]]:
+    """Pure: an extraction as row dicts for the policy, fact, link and evidence tables.
+
+    Evidence keeps offsets and its section's index, not the quote and the title: those are read back
+    from the version's text and sections (a record whose quote is not its slice keeps its quote).
+    """
     d = x.policy
     policy = {
         "id": d.id, "title": d.title, "publisher": d.publisher, "organisation": slug(d.publisher),
@@ -60,15 +67,20 @@ def to_rows(x: Extraction) -> tuple[dict, list[dict], list[dict], list[dict]]:
         "warnings": list(x.warnings), "extractor": EXTRACTOR_VERSION,
         **_origin_columns(d.origin),
     }
+    sections: dict[str, int] = {}
+    for i, s in enumerate(d.sections):
+        sections.setdefault(s.title, i)
     facts, links, evidence = [], [], []
     for f in x.facts:
         facts.append({"policy_id": d.id, "node_id": f.id, "kind": f.kind.value, "ident": f.ident,
                       "label": f.label, "key": f.key, "attrs": f.attrs})
-        evidence.extend(_evidence_rows(d.id, "fact", f.id, f.evidence))
+        owner = ("fact", f.id)
+        evidence.extend((owner, row) for row in _evidence_rows(d, sections, f.evidence))
     for ln in x.links:
         links.append({"policy_id": d.id, "source": ln.source, "target": ln.target, "relation": ln.relation.value,
                       "status": ln.status.value, "attrs": ln.attrs})
-        evidence.extend(_evidence_rows(d.id, "link", link_key(ln.source, ln.relation.value, ln.target), ln.evidence))
+        owner = ("link", link_key(ln.source, ln.relation.value, ln.target))
+        evidence.extend((owner, row) for row in _evidence_rows(d, sections, ln.evidence))
     return policy, facts, links, evidence
 
 
@@ -78,9 +90,17 @@ def _origin_columns(o: Origin | None) -> dict:
     return {"repository": o.repository, "repository_path": o.path, "commit_sha": o.commit, "committed_at": o.committed_at}
 
 
-def _evidence_rows(policy_id: str, owner: str, key: str, evidence: Iterable[Evidence]) -> list[dict]:
-    return [{"policy_id": policy_id, "owner": owner, "owner_key": key, "section": e.section, "quote": e.quote,
-             "start": e.start, "end": e.end, "rule": e.rule, "note": e.note} for e in evidence]
+def _evidence_rows(d: PolicyDocument, sections: dict[str, int], evidence: Iterable[Evidence]) -> list[dict]:
+    rows = []
+    text = d.text
+    for e in evidence:
+        if e.policy_id != d.id:
+            raise ValueError(f"evidence of {d.id} names another version ({e.policy_id}): not storable as offsets")
+        index = sections.get(e.section, -1) if e.section else -1
+        rows.append({"section_index": index, "start": e.start, "end": e.end, "rule": e.rule, "note": e.note,
+                     "section": None if index >= 0 or not e.section else e.section,
+                     "quote": None if text[e.start:e.end] == e.quote else e.quote})
+    return rows
 
 
 #: How often a write that lost a race with another process (unique key, deadlock, locked file) is retried.
@@ -140,53 +160,67 @@ class _LostRace(Exception):
 
 
 def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> list[Extraction]:
-    with Session(engine) as session, session.begin():
+    P, F, L, E = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
+    with engine.begin() as conn:
         if engine.dialect.name == "sqlite":  # take the write lock now, not on the first DELETE
-            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         # lock the stored versions' rows first (PostgreSQL): a concurrent writer of the same version
         # waits here, then sees every row this transaction committed, and replaces all of them
         ids = sorted({c for x in extractions for c in id_candidates(x.policy)})
-        held = session.execute(select(PolicyRow.id, PolicyRow.source, PolicyRow.content_hash)
-                               .where(PolicyRow.id.in_(ids)).order_by(PolicyRow.id).with_for_update()).all()
+        held = conn.execute(select(P.c.id, P.c.source, P.c.content_hash)
+                            .where(P.c.id.in_(ids)).order_by(P.c.id).with_for_update()).all()
         docs = with_ids_distinct_from([x.policy for x in extractions], {i: (src, h) for i, src, h in held})
         extractions = [renamed(x, d.id) for x, d in zip(extractions, docs)]
-        locked = {i for i, _, _ in held}
-        for x in extractions:
-            policy, facts, links, evidence = to_rows(x)
-            pid = policy["id"]
-            existing = session.get(PolicyRow, pid)
-            if existing is not None and pid not in locked:
-                # another build committed this id after our lock query found nothing to lock (PostgreSQL,
-                # read committed): the id was chosen without seeing that text, so choose again
-                raise _LostRace(pid)
-            for table in (EvidenceRow, LinkRow, FactRow):
-                session.execute(delete(table).where(table.policy_id == pid))
-            if existing is None:
-                session.add(PolicyRow(**policy))
-            else:
-                for k, v in policy.items():
-                    setattr(existing, k, v)
-            session.flush()
-            locked.add(pid)  # ours now: a later version of this batch with the same id replaces it
-            # Core inserts on the tables (executemany), not the ORM bulk path, which costs more per row
-            if facts:
-                session.execute(insert(FactRow.__table__), facts)
-            if links:
-                session.execute(insert(LinkRow.__table__), links)
-            if evidence:
-                session.execute(insert(EvidenceRow.__table__), evidence)
+        # a later version of this batch with the same id replaces an earlier one: the last one is stored
+        last = {x.policy.id: x for x in extractions}
+        pids = list(last)
+        existing = set(conn.execute(select(P.c.id).where(P.c.id.in_(pids))).scalars())
+        if lost := existing - {i for i, _, _ in held}:
+            # another build committed this id after our lock query found nothing to lock (PostgreSQL,
+            # read committed): the id was chosen without seeing that text, so choose again
+            raise _LostRace(sorted(lost)[0])
+        if existing:
+            old = sorted(existing)
+            conn.execute(delete(E).where(E.c.fact_id.in_(select(F.c.id).where(F.c.policy_id.in_(old)))))
+            conn.execute(delete(E).where(E.c.link_id.in_(select(L.c.id).where(L.c.policy_id.in_(old)))))
+            conn.execute(delete(L).where(L.c.policy_id.in_(old)))
+            conn.execute(delete(F).where(F.c.policy_id.in_(old)))
+        rows = [to_rows(x) for x in last.values()]
+        now = dt.datetime.now(dt.timezone.utc)
+        # plain executemany through Core (no ORM objects): one statement per table for the whole batch
+        if new := [{**r[0], "built_at": now} for r in rows if r[0]["id"] not in existing]:
+            conn.execute(insert(P), new)
+        if changed := [{**{k: v for k, v in r[0].items() if k != "id"}, "policy_key": r[0]["id"]}
+                       for r in rows if r[0]["id"] in existing]:
+            conn.execute(update(P).where(P.c.id == bindparam("policy_key")), changed)  # built_at stays
+        if facts := [f for r in rows for f in r[1]]:
+            conn.execute(insert(F), facts)
+        if links := [ln for r in rows for ln in r[2]]:
+            conn.execute(insert(L), links)
+        if evidence := [e for r in rows for e in r[3]]:
+            owners = {(pid, "fact", nid): i for i, pid, nid in
+                      conn.execute(select(F.c.id, F.c.policy_id, F.c.node_id).where(F.c.policy_id.in_(pids)))}
+            owners.update({(pid, "link", link_key(s, rel, t)): i for i, pid, s, rel, t in conn.execute(
+                select(L.c.id, L.c.policy_id, L.c.source, L.c.relation, L.c.target).where(L.c.policy_id.in_(pids)))})
+            out = []
+            for r in rows:
+                pid = r[0]["id"]
+                for (owner, key), e in r[3]:
+                    i = owners[(pid, owner, key)]
+                    out.append({**e, "fact_id": i, "link_id": None} if owner == "fact"
+                               else {**e, "fact_id": None, "link_id": i})
+            conn.execute(insert(E), out)
     return extractions
 
 
 def delete_policy(engine: Engine, policy_id: str) -> bool:
-    with Session(engine) as session, session.begin():
-        for table in (EvidenceRow, LinkRow, FactRow):
-            session.execute(delete(table).where(table.policy_id == policy_id))
-        row = session.get(PolicyRow, policy_id)
-        if row is None:
-            return False
-        session.delete(row)
-    return True
+    P, F, L, E = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
+    with engine.begin() as conn:
+        conn.execute(delete(E).where(E.c.fact_id.in_(select(F.c.id).where(F.c.policy_id == policy_id))))
+        conn.execute(delete(E).where(E.c.link_id.in_(select(L.c.id).where(L.c.policy_id == policy_id))))
+        conn.execute(delete(L).where(L.c.policy_id == policy_id))
+        conn.execute(delete(F).where(F.c.policy_id == policy_id))
+        return conn.execute(delete(P).where(P.c.id == policy_id)).rowcount > 0
 
 
 # ---------------------------------------------------------------- read
@@ -231,11 +265,12 @@ def read_counts(engine: Engine) -> dict[str, dict[str, int]]:
 
 
 def _document(row: PolicyRow) -> PolicyDocument:
-    sections, units = segment(row.text)
-    stored = tuple(Section(tuple(p), lvl, a, b) for p, lvl, a, b in row.sections)
+    """The stored version as a document: its sections as stored, no units (nothing downstream of the
+    store reads them; `catalog.segment.segment(doc.text)` gives them, re-segmenting cost a quarter of a read)."""
     return PolicyDocument(
         id=row.id, title=row.title, publisher=row.publisher, effective_date=row.effective_date, source=row.source,
-        text=row.text, content_hash=row.content_hash, sections=stored or sections, units=units, retrieved=row.retrieved,
+        text=row.text, content_hash=row.content_hash, retrieved=row.retrieved,
+        sections=tuple(Section(tuple(p), lvl, a, b) for p, lvl, a, b in row.sections),
         origin=Origin(row.repository, row.repository_path, row.commit_sha, _utc(row.committed_at))
         if row.commit_sha and row.committed_at else None,
     )
@@ -248,42 +283,69 @@ def _utc(t: dt.datetime | None) -> dt.datetime | None:
 
 def read_extractions(engine: Engine, policy_ids: Sequence[str] | None = None,
                      organisation: str | None = None) -> list[Extraction]:
-    """Extractions as stored, for some or all policy versions (the graph is built from these)."""
-    with Session(engine) as session:
-        q = select(PolicyRow)
+    """Extractions as stored, for some or all policy versions (the graph is built from these).
+
+    Core selects and plain rows throughout: building an ORM entity per row dominated reading a large
+    catalog. Each evidence's quote and section title are read from its version's text and sections.
+    """
+    P, F, L, E = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
+    with engine.connect() as conn:
+        q = select(P)
         if policy_ids:
-            q = q.where(PolicyRow.id.in_(list(policy_ids)))
+            q = q.where(P.c.id.in_(list(policy_ids)))
         if organisation:
-            q = q.where(PolicyRow.organisation == organisation)
-        policies = session.execute(q).scalars().all()
-        ids = [p.id for p in policies]
-        if not ids:
+            q = q.where(P.c.organisation == organisation)
+        policies = conn.execute(q).all()
+        if not policies:
             return []
-        # plain rows, not ORM objects: building an entity per evidence row dominated reading a large catalog
-        F, L, E = FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
-        facts = session.execute(select(F).where(F.c.policy_id.in_(ids))).all()
-        links = session.execute(select(L).where(L.c.policy_id.in_(ids))).all()
-        evidence = session.execute(select(E).where(E.c.policy_id.in_(ids)).order_by(E.c.id)).all()
-        ev: dict[tuple[str, str, str], list[Evidence]] = {}
-        for e in evidence:
-            ev.setdefault((e.policy_id, e.owner, e.owner_key), []).append(
-                Evidence(e.policy_id, e.section, e.quote, e.start, e.end, e.rule, e.note))
-        by_policy_facts: dict[str, list[Fact]] = {}
-        for f in facts:
-            by_policy_facts.setdefault(f.policy_id, []).append(Fact(
-                Kind(f.kind), f.ident, f.label, f.key, dict(f.attrs), tuple(ev.get((f.policy_id, "fact", f.node_id), ()))))
-        by_policy_links: dict[str, list[Link]] = {}
-        for ln in links:
-            key = link_key(ln.source, ln.relation, ln.target)
-            by_policy_links.setdefault(ln.policy_id, []).append(Link(
-                ln.source, ln.target, Relation(ln.relation), Status(ln.status), dict(ln.attrs),
-                tuple(ev.get((ln.policy_id, "link", key), ()))))
-        out = []
-        for p in sorted(policies, key=version_order):
-            out.append(Extraction(
-                _document(p),
-                tuple(sorted(by_policy_facts.get(p.id, []), key=lambda f: f.id)),
-                tuple(sorted(by_policy_links.get(p.id, []), key=lambda x: x.identity)),
-                tuple(p.warnings or ()),
-            ))
+        ids = [p.id for p in policies]
+        everything = not policy_ids and not organisation
+
+        def of_these(table, column):  # noqa: ANN001, ANN202  (rows of these versions, no filter for all)
+            return select(*column) if everything else select(*column).where(table.c.policy_id.in_(ids))
+
+        facts = conn.execute(of_these(F, (F.c.id, F.c.policy_id, F.c.kind, F.c.ident, F.c.label, F.c.key, F.c.attrs))).all()
+        links = conn.execute(of_these(L, (L.c.id, L.c.policy_id, L.c.source, L.c.target, L.c.relation, L.c.status,
+                                          L.c.attrs))).all()
+        columns = (E.c.section_index, E.c.start, E.c.end, E.c.rule, E.c.note, E.c.section, E.c.quote)
+        docs = {p.id: _document(p) for p in policies}
+        fact_ev = _evidence(conn, E.c.fact_id, columns, None if everything else of_these(F, (F.c.id,)),
+                            {f.id: f.policy_id for f in facts}, docs)
+        link_ev = _evidence(conn, E.c.link_id, columns, None if everything else of_these(L, (L.c.id,)),
+                            {ln.id: ln.policy_id for ln in links}, docs)
+    by_policy_facts: dict[str, list[Fact]] = {}
+    kinds, relations, statuses = Kind._value2member_map_, Relation._value2member_map_, Status._value2member_map_
+    for f in facts:
+        by_policy_facts.setdefault(f.policy_id, []).append(Fact(
+            kinds[f.kind], f.ident, f.label, f.key, f.attrs, tuple(fact_ev.get(f.id, ()))))
+    by_policy_links: dict[str, list[Link]] = {}
+    for ln in links:
+        by_policy_links.setdefault(ln.policy_id, []).append(Link(
+            ln.source, ln.target, relations[ln.relation], statuses[ln.status], ln.attrs,
+            tuple(link_ev.get(ln.id, ()))))
+    out = []
+    for p in sorted(policies, key=version_order):
+        out.append(Extraction(
+            docs[p.id],
+            tuple(sorted(by_policy_facts.get(p.id, []), key=lambda f: f.id)),
+            tuple(sorted(by_policy_links.get(p.id, []), key=lambda x: x.identity)),
+            tuple(p.warnings or ()),
+        ))
+    return out
+
+
+def _evidence(conn: Connection, owner: ColumnElement, columns: tuple, owners: Select | None,
+              policy_of: dict[int, str], docs: dict[str, PolicyDocument]) -> dict[int, list[Evidence]]:
+    """Owner row id -> its evidence in stored order, each quote sliced from its version's text."""
+    q = select(owner, *columns).where(owner.isnot(None) if owners is None else owner.in_(owners))
+    texts = {pid: d.text for pid, d in docs.items()}
+    titles = {pid: [s.title for s in d.sections] for pid, d in docs.items()}
+    out: dict[int, list[Evidence]] = {}
+    for i, index, start, end, rule, note, section, quote in conn.execute(q.order_by(owner.table.c.id)):
+        pid = policy_of[i]
+        if section is None:
+            names = titles[pid]
+            section = names[index] if 0 <= index < len(names) else ""
+        out.setdefault(i, []).append(Evidence(pid, section, texts[pid][start:end] if quote is None else quote,
+                                              start, end, rule, note))
     return out

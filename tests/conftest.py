@@ -189,3 +189,20 @@ def stop_process(proc: subprocess.Popen, timeout: float = 60) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=timeout)
+
+
+def stored_rows(engine, policy_id: str) -> tuple[int, int, int]:  # noqa: ANN001
+    """(facts, links, evidence) rows the catalog holds for one version (evidence names its fact or link by row id)."""
+    from sqlalchemy import func, or_, select
+    from sqlmodel import Session
+
+    from catalog.tables import EvidenceRow, FactRow, LinkRow
+
+    F, L, E = FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
+    with Session(engine) as s:
+        facts, links = (s.execute(select(func.count()).select_from(t).where(t.c.policy_id == policy_id)).scalar_one()
+                        for t in (F, L))
+        evidence = s.execute(select(func.count()).select_from(E).where(or_(
+            E.c.fact_id.in_(select(F.c.id).where(F.c.policy_id == policy_id)),
+            E.c.link_id.in_(select(L.c.id).where(L.c.policy_id == policy_id))))).scalar_one()
+    return facts, links, evidence

@@ -13,15 +13,11 @@ import multiprocessing as mp
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-from sqlmodel import Session
-
 from catalog.build import extract_all, read_documents
 from catalog.extract import extract
 from catalog.ingest import read_policy
 from catalog.store import make_engine, read_policies, write_extractions
-from catalog.tables import EvidenceRow, FactRow, LinkRow
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, stored_rows
 
 IKEA = CORPUS / "other" / "Ikea.privacy.md"
 WETRANSFER = CORPUS / "other" / "WeTransfer.privacy.md"
@@ -50,9 +46,7 @@ def _race(url: str, a: str, b: str) -> tuple[list[int], dict[str, tuple[int, int
 
 
 def _counts(engine, policy_id: str) -> tuple[int, int, int]:
-    with Session(engine) as s:
-        return tuple(s.execute(select(func.count()).select_from(t).where(t.policy_id == policy_id)).scalar_one()
-                     for t in (FactRow, LinkRow, EvidenceRow))
+    return stored_rows(engine, policy_id)
 
 
 def _expected(extractions) -> dict[str, tuple[int, int, int]]:  # noqa: ANN001

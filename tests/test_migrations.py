@@ -26,8 +26,8 @@ def _count(engine, table) -> int:
 
 def test_fresh_catalog_is_at_head_and_matches_the_tables(db_url):
     engine = make_engine(db_url)
-    assert head() == "0002"
-    assert current(engine) == "0002"
+    assert head() == "0003"
+    assert current(engine) == "0003"
     # the migrations create exactly what catalog/tables.py declares (a table change needs a revision)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
@@ -110,7 +110,7 @@ def test_the_scripts_read_without_alembic_name_what_alembic_reads(db_url):
     assert revisions() == {r.revision for r in scripts.walk_revisions()}
     engine = make_engine(db_url)
     with engine.connect() as conn:
-        assert current(engine) == MigrationContext.configure(conn).get_current_revision() == "0002"
+        assert current(engine) == MigrationContext.configure(conn).get_current_revision() == "0003"
 
 
 def test_a_read_only_command_on_a_catalog_at_head_does_not_import_alembic(tmp_path, seed_path):
@@ -126,3 +126,75 @@ def test_a_read_only_command_on_a_catalog_at_head_does_not_import_alembic(tmp_pa
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert "alibaba-com-2019-01-17" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def _evidence_0002(engine) -> list[tuple]:
+    """The evidence table of a catalog at revision 0002 as it stands: one row per evidence, quotes copied."""
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            'SELECT policy_id, owner, owner_key, section, quote, start, "end", rule, note FROM evidence ORDER BY id'))]
+
+
+def _to(engine, revision: str) -> None:
+    with engine.connect() as conn:
+        (command.downgrade if revision < (current(engine) or "") else command.upgrade)(alembic_config(conn), revision)
+        conn.commit()
+
+
+def test_a_catalog_at_0002_upgrades_to_offsets_and_reads_back_the_same(db_url, seed_path):
+    """0003 drops the evidence's quote and section copies: a catalog made at 0002 (the rows a downgrade
+    leaves are the rows the engine of then wrote) reads back exactly as before, review decisions and all."""
+    from catalog.export import to_json
+    from catalog.graph import to_graph
+    from catalog.review import apply_reviews, read_reviews
+    from catalog.store import read_extractions
+
+    engine = make_engine(db_url)
+    build([seed_path, ROOT.parent / "shared" / "corpus" / "other"], engine)
+    before = read_extractions(engine)
+    with Session(engine) as s:
+        s.add(ReviewRow(target="recipient:google", decision="confirm", reviewer="dpo@example.com"))
+        s.add(ReviewRow(target="recipient:vkontakte", decision="reject", reviewer="dpo@example.com",
+                        policy_id="alibaba-com-2018-05-25", comment="not a recipient"))
+        s.commit()
+    exported = to_json(apply_reviews(to_graph(before), read_reviews(engine)))
+    _to(engine, "0002")
+    assert current(engine) == "0002"
+    at_0002 = _evidence_0002(engine)
+    n = sum(len(i.evidence) for x in before for i in (*x.facts, *x.links))
+    assert len(at_0002) == n > 1000 and all(q for _, _, _, _, q, *_ in at_0002)  # quotes copied, as 0002 kept them
+    engine.dispose()
+
+    engine = make_engine(db_url)  # what any command does with an older catalog
+    assert current(engine) == "0003"
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM evidence WHERE quote IS NOT NULL OR section IS NOT NULL")
+                            ).scalar_one() == 0
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+    assert read_extractions(engine) == before
+    assert to_json(apply_reviews(to_graph(read_extractions(engine)), read_reviews(engine))) == exported
+    assert _count(engine, ReviewRow) == 2
+    _to(engine, "0002")
+    assert _evidence_0002(engine) == at_0002
+
+
+def test_evidence_that_is_not_its_slice_survives_the_upgrade_and_back(db_url, seed_path):
+    """No extractor writes such evidence today; a catalog that holds one keeps it (quote and title as they were)."""
+    from catalog.store import read_extractions
+
+    engine = make_engine(db_url)
+    build([seed_path], engine)
+    _to(engine, "0002")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE evidence SET quote = 'We collect  your data', section = 'No such heading' "
+                          "WHERE id = (SELECT MIN(id) FROM evidence)"))
+    odd = _evidence_0002(engine)
+    _to(engine, "0003")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM evidence WHERE quote IS NOT NULL")).scalar_one() == 1
+        assert conn.execute(text("SELECT COUNT(*) FROM evidence WHERE section IS NOT NULL")).scalar_one() == 1
+    changed = [e for x in read_extractions(engine) for item in (*x.facts, *x.links) for e in item.evidence
+               if e.quote == "We collect  your data"]
+    assert [e.section for e in changed] == ["No such heading"]
+    _to(engine, "0002")
+    assert _evidence_0002(engine) == odd
