@@ -11,7 +11,7 @@ ADDRESS ?= 127.0.0.1
 # the demo's policies: catalog.db is rebuilt when one of them changes
 POLICIES := $(shell find data/policies -type f 2>/dev/null)
 
-.PHONY: run test test-fast setup setup-run demo bench bench-linear bench-scale bench-ota bench-startup score score-keyfacts clean
+.PHONY: run test test-fast setup setup-run demo bench bench-linear bench-scale bench-store bench-ota bench-startup score score-keyfacts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,14 @@ bench-linear: setup
 bench-scale: setup
 	$(BIN)/python bench/make_corpus.py
 	$(BIN)/python bench/bench_scale.py
+
+# store, read back and file size of the 1,000-policy corpus, against the store of main at dc3a5bd (a
+# git worktree at $(STORE_BASE), added when missing) in the same run
+STORE_BASE ?= /tmp/store-base
+bench-store: setup
+	test -d bench/out/corpus || $(BIN)/python bench/make_corpus.py
+	test -d $(STORE_BASE) || git worktree add --detach $(STORE_BASE) dc3a5bd
+	$(BIN)/python bench/bench_store.py --baseline $(STORE_BASE)
 
 score: setup
 	$(BIN)/python bench/score_dev.py
