@@ -379,7 +379,8 @@ def _evidence(conn: Connection, owner: ColumnElement, columns: tuple, owners: Se
     titles = {pid: [s.title for s in d.sections] for pid, d in docs.items()}
     out: dict[int, list[Evidence]] = {}
     for i, index, start, end, rule, note, section, quote in conn.execute(q.order_by(owner.table.c.id)):
-        pid = policy_of[i]
+        if (pid := policy_of.get(i)) not in texts:
+            continue  # written after the versions were read (a build committing meanwhile): read next time
         if section is None:
             names = titles[pid]
             section = names[index] if 0 <= index < len(names) else ""
