@@ -113,10 +113,13 @@ def pg_database(admin_url: str):  # noqa: ANN201
 
 
 def cli_build(corpus: Path, db: str, workers: int) -> tuple[float, float, int]:
-    """`ropa build DIR --workers N` as a user runs it: (wall s, peak RSS of all its processes in MB, exit code)."""
+    """`ropa build DIR --workers N` (N = 0: `ropa build DIR`, serial) as a user runs it:
+    (wall s, peak RSS of all its processes in MB, exit code)."""
     import psutil
 
-    cmd = [str(Path(sys.executable).with_name("ropa")), "build", str(corpus), "--workers", str(workers), "--db", db]
+    cmd = [str(Path(sys.executable).with_name("ropa")), "build", str(corpus), "--db", db]
+    if workers:
+        cmd += ["--workers", str(workers)]
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak, stop = [0], threading.Event()
@@ -196,6 +199,9 @@ def main() -> None:
     p.add_argument("--pg", default=os.environ.get("ROPA_TEST_POSTGRES_URL"), help="PostgreSQL admin URL")
     p.add_argument("--spacy-python", default=None, help="interpreter with spaCy and en_core_web_sm")
     p.add_argument("--spacy-sample", type=int, default=12, help="policies in the spaCy sample")
+    p.add_argument("--part", choices=("all", "build"), default="all",
+                   help="build: only `ropa build DIR` serial against --workers N, end to end, runs interleaved")
+    p.add_argument("--no-serial", action="store_true", help="with --part build: the --workers build only (10,000 files)")
     a = p.parse_args()
 
     if not a.corpus.exists() or len(list(a.corpus.glob("*.md"))) < a.n:
@@ -210,7 +216,12 @@ def main() -> None:
         rows.append((what, value, note))
         print(f"  {what}: {value} {note}", file=sys.stderr, flush=True)
 
-    print(f"corpus: {len(files)} files, {mb:.1f} MB ({a.corpus}); repeat {a.repeat}", file=sys.stderr)
+    print(f"corpus: {len(files)} files, {mb:.1f} MB ({a.corpus}); repeat {a.repeat}; load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
+    if a.part == "build":
+        end_to_end(a, files, row)
+        print_table(rows)
+        return
 
     # ---- serial: ingest (the floor) and extraction, one core
     runs = []
@@ -305,6 +316,38 @@ def main() -> None:
                 f"{smb / sp['seconds']:.3f} MB/s (chars); ingest + extract on the same files: {t_ours:.2f} s, "
                 f"{sp['seconds'] / t_ours:.0f}x faster than the parse alone ({sp['model']}, spaCy {sp['spacy']})")
 
+    print_table(rows)
+
+
+def end_to_end(a: argparse.Namespace, files: list[Path], row) -> None:  # noqa: ANN001
+    """`ropa build DIR` against `ropa build DIR --workers N`, each into a new SQLite file, runs interleaved
+    (so both see the same load): median wall time, the ratio, peak memory of all processes, load average."""
+    kinds = [a.workers] if a.no_serial else [0, a.workers]
+    walls: dict[int, list[float]] = {k: [] for k in kinds}
+    peaks: dict[int, list[float]] = {k: [] for k in kinds}
+    loads = [os.getloadavg()[0]]
+    with tempfile.TemporaryDirectory(dir=OUT) as tmp:
+        for i in range(a.repeat):
+            for k in kinds:
+                wall, peak_mb, code = cli_build(a.corpus, f"sqlite:///{tmp}/cli-{k}-{i}.db", k)
+                assert code == 0, f"ropa build --workers {k} exited {code}"
+                walls[k].append(wall)
+                peaks[k].append(peak_mb)
+                loads.append(os.getloadavg()[0])
+                print(f"    run {i + 1}: {'--workers ' + str(k) if k else 'serial'} {wall:.1f} s, {peak_mb:.0f} MB",
+                      file=sys.stderr, flush=True)
+    for k in kinds:
+        med = statistics.median(walls[k])
+        note = f"median of {a.repeat}: {', '.join(f'{w:.1f}' for w in walls[k])} s; {len(files)} files into SQLite"
+        if k and not a.no_serial:
+            note += f"; {statistics.median(walls[0]) / med:.2f}x the serial build (target < 60 s and faster)"
+        row(f"`ropa build DIR{' --workers ' + str(k) if k else ''}` end to end", f"{med:.1f} s", note)
+        row(f"peak memory, {'--workers ' + str(k) if k else 'serial'} build (all processes)", f"{max(peaks[k]):.0f} MB",
+            "psutil RSS sampled every 0.1 s (target < 2,000 MB)")
+    row("load average (1 min) over the runs", f"{min(loads):.1f}-{max(loads):.1f}", f"{os.cpu_count()} cores, shared")
+
+
+def print_table(rows: list[tuple[str, str, str]]) -> None:
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows)
     print()

@@ -113,6 +113,27 @@ def generate(out: Path, n: int = 1000, versions: int = 4, seed: int = 5) -> list
     return files
 
 
+def history(out: Path, n: int, seed: int = 5) -> list[Path]:
+    """Write n dated versions of one organisation's policy under out: the seed's text each time, its
+    sections shuffled and some names swapped per version (as `variant` does). The facts stay much
+    the same while every fact's and link's evidence gains a version: bench/bench_lineage.py's
+    "flat in the number of versions" is measured on these."""
+    from catalog.ingest import slug
+
+    publisher, text = base_documents()[-1]
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    name = org_name(0)
+    files = []
+    for v in range(n):
+        date = dt.date(2010, 1, 1) + dt.timedelta(days=61 * v)
+        path = out / f"{slug(name)}-{date.isoformat()}.md"
+        path.write_text(variant(publisher, text, name, date, random.Random(f"{seed}-history-{v}")), encoding="utf-8")
+        files.append(path)
+    return files
+
+
 def digest(files: list[Path]) -> str:
     h = hashlib.sha256()
     for f in sorted(files):

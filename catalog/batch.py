@@ -56,10 +56,14 @@ def cluster_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
         with Client(scheduler, set_as_default=False) as client:
             yield client
         return
+    import dask
+
     # dashboard_address=None does not turn the scheduler's HTTP server off (dask/distributed#8136): it
-    # takes port 8787 or warns that another cluster has it; ":0" takes a free port, silently
-    with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
-                      dashboard_address=":0") as cluster, Client(cluster, set_as_default=False) as client:
+    # takes port 8787 or warns that another cluster has it; ":0" takes a free port, silently.
+    # No work stealing: a chunk's store must run where its extractions are, not copy them to an idle worker.
+    with dask.config.set({"distributed.scheduler.work-stealing": False}), \
+            LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
+                         dashboard_address=":0") as cluster, Client(cluster, set_as_default=False) as client:
         try:
             yield client
         finally:
@@ -118,6 +122,20 @@ def _heads(outcome: tuple[list[Extraction], str]) -> tuple[list[tuple[str, str, 
     return [(x.policy.id, x.policy.content_hash, x.policy.retrieved) for x in xs], reason
 
 
+#: Per file of a chunk: its versions' heads (id, content hash, retrieved) and its failure reason ("" if none).
+Heads = list[tuple[list[tuple[str, str, str]], str]]
+
+
+def extract_chunk(paths: list[str]) -> list[tuple[list[Extraction], str]]:
+    """The task: consecutive files to their extractions (kept on the worker until they are stored)."""
+    return [extract_file(p) for p in paths]
+
+
+def chunk_heads(outcomes: list[tuple[list[Extraction], str]]) -> Heads:
+    """The small answer of a chunk, the only part of an extraction that travels to the client."""
+    return [_heads(o) for o in outcomes]
+
+
 @functools.lru_cache(maxsize=4)
 def _worker_engine(url: str):  # noqa: ANN202  (one engine, and one schema check, per worker process)
     from catalog.store import make_engine
@@ -125,62 +143,156 @@ def _worker_engine(url: str):  # noqa: ANN202  (one engine, and one schema check
     return make_engine(url)
 
 
-def _store(outcome: tuple[list[Extraction], str], ids: list[str], url: str) -> list[StoredPolicy]:
-    """The task: write one file's extractions (under the batch-unique ids) from the worker itself."""
-    from catalog.store import renamed, write_extractions
-
-    xs = write_extractions(_worker_engine(url), [renamed(x, i) for x, i in zip(outcome[0], ids)])
+def _stored(xs: list[Extraction]) -> list[StoredPolicy]:
     return [StoredPolicy(x.policy.id, x.policy.title, str(x.policy.effective_date or "unknown"),
                          len(x.facts), len(x.links), x.warnings) for x in xs]
 
 
+def store_chunk(outcomes: list[tuple[list[Extraction], str]], ids: list[list[str]], url: str,
+                *after: object) -> list[tuple[list[StoredPolicy], str]]:
+    """The task: write a chunk's extractions (under the batch-unique ids) from the worker itself.
+
+    One transaction for the whole chunk (a SQLite commit waits for the disk: one per file cost more
+    than the writes themselves); if it fails, each file again in its own, so a bad file never blocks
+    the others. Per file: what was stored and the reason it was not ("" when it was). `after` are
+    the earlier stores of the same ids: Dask runs this one after them, so the last file wins, as serially.
+    """
+    from catalog.store import renamed, write_extractions
+
+    engine = _worker_engine(url)
+    todo = [[renamed(x, i) for x, i in zip(xs, pids)] for (xs, _reason), pids in zip(outcomes, ids)]
+    try:
+        stored = iter(write_extractions(engine, [x for xs in todo for x in xs]))
+        return [(_stored([next(stored) for _ in xs]), "") for xs in todo]
+    except Exception:  # noqa: BLE001  (one file's problem: find which, store the rest)
+        if sum(map(bool, todo)) < 2:
+            return [([], _store_failure()) if xs else ([], "") for xs in todo]
+    out: list[tuple[list[StoredPolicy], str]] = []
+    for xs in todo:
+        try:
+            out.append((_stored(write_extractions(engine, xs)) if xs else [], ""))
+        except Exception:  # noqa: BLE001  (reported per file, the rest is stored)
+            out.append(([], _store_failure()))
+    return out
+
+
+def _store_failure() -> str:
+    """The one-line reason of the exception being handled, as a failed file's report."""
+    import sys
+
+    e = sys.exc_info()[1]
+    return f"storing failed: {type(e).__name__}: {(str(e).splitlines() or [''])[0]}"
+
+
+def chunk_size(files: int, workers: int) -> int:
+    """Files per task: enough chunks to keep every worker busy to the end, at most 12 files per commit."""
+    return max(1, min(12, files // (workers * 8)))
+
+
+class _UniqueIds:
+    """`ingest.with_unique_ids` taken file by file: the ids of a file depend only on the files before it."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}  # id -> content hash of its first holder
+
+    def take(self, source: str, heads: list[tuple[str, str, str]]) -> list[str]:
+        from catalog.ingest import with_unique_ids
+        from catalog.records import PolicyDocument
+
+        out = []
+        for pid, digest, retrieved in heads:
+            d = PolicyDocument(id=pid, title="", publisher="", effective_date=None, source=source, text="",
+                               content_hash=digest, retrieved=retrieved)
+            if pid in self.seen:  # the same rule, applied to the first holder and this one
+                first = PolicyDocument(id=pid, title="", publisher="", effective_date=None, source="", text="",
+                                       content_hash=self.seen[pid])
+                d = with_unique_ids([first, d])[1]
+            self.seen.setdefault(d.id, digest)
+            out.append(d.id)
+        return out
+
+
 def build_batch(files: Sequence[str | Path], url: str, workers: int = 2, scheduler: str | None = None,
-                on_progress: Progress | None = None) -> BuildBatchResult:
+                on_progress: Progress | None = None, chunk: int | None = None) -> BuildBatchResult:
     """Extract and store every file on a Dask cluster; the workers write to the catalog at `url` themselves.
 
-    Only small answers travel back to this process (ids, counts, reasons), so a batch of thousands
-    does not gather every extraction in one place; ids are made unique in file order first, exactly
-    as a serial build makes them, so the stored catalog is the same. Each file's versions are stored
-    in their own transaction: a failing file never blocks the others.
+    Files go out in chunks of consecutive files (`chunk`, default `chunk_size`), a few chunks per
+    worker at a time: a chunk's extractions stay on its worker, only their ids and hashes travel
+    here; as soon as every earlier file has answered, the ids are made unique in file order (exactly
+    as a serial build makes them) and the same worker stores the chunk, while the others extract. So
+    storing overlaps extracting, and memory holds a few chunks, not the batch (10,000 files run in
+    the same space as 100). Each chunk is one transaction, and a failing file never blocks the others.
+    on_progress is called once per file, when its chunk is stored.
     """
     from dask.distributed import as_completed
 
-    from catalog.ingest import with_unique_ids
-    from catalog.records import PolicyDocument
-
     paths = [str(f) for f in files]
-    result = BuildBatchResult()
+    k = chunk or chunk_size(len(paths), workers)
+    chunks = [paths[i:i + k] for i in range(0, len(paths), k)]
+    window = 3 * workers  # chunks extracted or being stored at once
+    answers: dict[int, Heads] = {}
+    outcome: dict[int, list[tuple[list[StoredPolicy], str]]] = {}
+    unique = _UniqueIds()
+    done = failed = 0
     with cluster_client(workers, scheduler) as client:
-        extracted = client.map(extract_file, paths, pure=False)  # results stay on the workers
-        heads = client.map(_heads, extracted, pure=False)
-        index = {f.key: i for i, f in enumerate(heads)}
-        answers: dict[int, tuple[list[tuple[str, str, str]], str]] = {}
-        for fut in as_completed(heads, loop=client.loop):
-            i = index[fut.key]
+        pending = as_completed(loop=client.loop)
+        extracted: dict[int, object] = {}
+        role: dict[str, tuple[str, int]] = {}
+        last_store: dict[str, object] = {}  # id -> the store future that last wrote it
+
+        def submit(c: int) -> None:
+            queued[0] = c + 1
+            extracted[c] = client.submit(extract_chunk, chunks[c], pure=False)
+            h = client.submit(chunk_heads, extracted[c], pure=False)
+            role[h.key] = ("heads", c)
+            pending.add(h)
+
+        def finish(c: int, results: list[tuple[list[StoredPolicy], str]]) -> None:
+            nonlocal done, failed
+            outcome[c] = results
+            extracted.pop(c, None)  # the extractions leave the worker's memory
+            for _stored_, reason in results:
+                done += 1
+                failed += bool(reason)
+                if on_progress:
+                    on_progress(done, failed, len(paths))
+            if queued[0] < len(chunks):  # one chunk out, the next one in
+                submit(queued[0])
+
+        queued = [0]  # chunks submitted so far
+        for _ in range(min(window, len(chunks))):
+            submit(queued[0])
+        frontier = 0
+        for fut in pending:
+            what, c = role.pop(fut.key)
             try:
-                answers[i] = fut.result()
+                got = fut.result()
             except Exception as e:  # noqa: BLE001  (the worker died: KilledWorker, lost connection...)
-                answers[i] = ([], f"{type(e).__name__}: {e}")
-            if on_progress:
-                on_progress(len(answers), sum(bool(a[1]) for a in answers.values()), len(paths))
-        stubs = [PolicyDocument(id=pid, title="", publisher="", effective_date=None, source=paths[i], text="",
-                                content_hash=h, retrieved=r)
-                 for i in range(len(paths)) for pid, h, r in answers[i][0]]
-        unique = iter(d.id for d in with_unique_ids(stubs))
-        jobs = []
-        for i, p in enumerate(paths):
-            versions, reason = answers[i]
+                why = f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]}"
+                got = [([], f"storing failed: {why}" if what == "store" else why)] * len(chunks[c])
+            if what == "store":
+                finish(c, [(s, r or heads_reason) for (s, r), (_h, heads_reason) in zip(got, answers.pop(c))])
+                continue
+            answers[c] = got
+            while frontier in answers and frontier not in outcome:
+                f = frontier
+                frontier += 1
+                ids = [[] if reason else unique.take(p, heads) for p, (heads, reason) in zip(chunks[f], answers[f])]
+                if not any(ids):
+                    finish(f, [([], reason) for _heads, reason in answers.pop(f)])
+                    continue
+                after = list({last_store[i].key: last_store[i] for pids in ids for i in pids if i in last_store}.values())
+                s = client.submit(store_chunk, extracted[f], ids, url, *after, pure=False, priority=10)
+                for pids in ids:
+                    last_store.update(dict.fromkeys(pids, s))
+                role[s.key] = ("store", f)
+                pending.add(s)
+    result = BuildBatchResult()
+    for c in range(len(chunks)):
+        for p, (stored, reason) in zip(chunks[c], outcome[c]):
+            result.stored.extend(stored)
             if reason:
                 result.failures.append((p, reason))
-                continue
-            ids = [next(unique) for _ in versions]
-            if versions:
-                jobs.append((p, client.submit(_store, extracted[i], ids, url, pure=False)))
-        for p, fut in jobs:
-            try:
-                result.stored.extend(fut.result())
-            except Exception as e:  # noqa: BLE001  (reported per file, the rest is stored)
-                result.failures.append((p, f"storing failed: {type(e).__name__}: {str(e).splitlines()[0]}"))
     return result
 
 

@@ -10,10 +10,14 @@ belong to every category.
 from __future__ import annotations
 
 import difflib
+import functools
+import gc
 import itertools
 import weakref
 from array import array
 from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +67,29 @@ ROW_COLUMNS: tuple[str, ...] = (
     "data_category", "purpose", "legal_basis", "recipient", "transferred_by", "country", "safeguards", "scc",
     "adequacy", "retention", "status", "policy_ids",
 )
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """No garbage collection while a query runs: a catalog of a thousand versions is millions of objects,
+    and a full collection, triggered by the query's own short-lived hops and rows, scanned all of them
+    (p95 169 ms against 44 ms without). The query makes no reference cycles, so what it leaves is freed
+    as usual; collection resumes afterwards (only if it was on: another thread may have turned it off)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _quiet(fn: Callable) -> Callable:
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with _no_gc():
+            return fn(*args, **kwargs)
+    return run
 
 
 class UnknownTerm(Exception):
@@ -175,17 +202,39 @@ def suggest(G: nx.MultiDiGraph, term: str, kinds: tuple[str, ...] | None = None,
 # ---------------------------------------------------------------- traversal
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, slots=True)
 class Hop:
-    """One edge of a lineage, in the graph's direction, with the versions it holds in along the path."""
+    """One edge of a lineage, in the graph's direction, with the versions it holds in along the path.
+
+    The versions are a bitmask over the graph's versions (`mask`); their ids and the hop's evidence
+    are read from the graph's index when first asked for: on a catalog of a thousand versions a query
+    would otherwise copy a thousand ids and quotes per hop, most of which nobody looks at.
+    """
 
     source: str
     target: str
     relation: str
     status: str
-    evidence: tuple[dict[str, Any], ...]
     attrs: dict[str, Any]
-    policy_ids: tuple[str, ...]
+    mask: int = field(repr=False)
+    edge: _Edge = field(repr=False)
+    index: _Index = field(repr=False)
+    _evidence: tuple[dict[str, Any], ...] | None = field(default=None, init=False, repr=False)
+    _policy_ids: tuple[str, ...] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def evidence(self) -> tuple[dict[str, Any], ...]:
+        """The edge's evidence entries of the hop's versions, in their stored order."""
+        if self._evidence is None:
+            self._evidence = self.edge.evidence(self.mask)
+        return self._evidence
+
+    @property
+    def policy_ids(self) -> tuple[str, ...]:
+        """The versions the hop holds in along its path, sorted."""
+        if self._policy_ids is None:
+            self._policy_ids = self.edge.sorted_ids(self.mask, self.index)
+        return self._policy_ids
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "target": self.target, "relation": self.relation, "status": self.status,
@@ -200,12 +249,32 @@ class Lineage:
     direction: str  # "down" | "up"
     hops: list[Hop] = field(default_factory=list)
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> kind, label, key, attrs
+    index: _Index | None = field(default=None, repr=False, compare=False)  # the graph's, for the version masks
+    _ends: dict[str, tuple[int, dict[str, list[Hop]]]] = field(default_factory=dict, repr=False, compare=False)
 
     def out(self, n: str, relation: str | None = None) -> list[Hop]:
-        return [h for h in self.hops if h.source == n and (relation is None or h.relation == relation)]
+        return [h for h in self._by("source").get(n, ()) if relation is None or h.relation == relation]
 
     def into(self, n: str, relation: str | None = None) -> list[Hop]:
-        return [h for h in self.hops if h.target == n and (relation is None or h.relation == relation)]
+        return [h for h in self._by("target").get(n, ()) if relation is None or h.relation == relation]
+
+    def _by(self, end: str) -> dict[str, list[Hop]]:
+        """The hops per source (or target) node, in hop order; rebuilt if hops were added since."""
+        cached = self._ends.get(end)
+        if cached is None or cached[0] != len(self.hops):
+            by: dict[str, list[Hop]] = {}
+            for h in self.hops:
+                by.setdefault(getattr(h, end), []).append(h)
+            cached = self._ends[end] = (len(self.hops), by)
+        return cached[1]
+
+    def node_mask(self, n: str) -> int:
+        """The versions of a reached node (its `policy_ids`) as a bitmask."""
+        return self.index.root_ps(n)
+
+    def ids(self, mask: int) -> list[str]:
+        """The version ids of a bitmask, sorted."""
+        return list(self.index.ids(mask))
 
     def reached(self, kind: str) -> list[str]:
         return sorted(n for n, d in self.nodes.items() if d["kind"] == kind)
@@ -213,6 +282,7 @@ class Lineage:
     def label(self, n: str) -> str:
         return self.nodes[n]["label"] if n in self.nodes else n
 
+    @_quiet
     def to_rows(self, labels: bool = False) -> list[dict[str, Any]]:
         """Flat paths category -> purpose -> legal basis -> recipient -> country -> safeguard, for tables and CSV.
 
@@ -344,6 +414,7 @@ class _Index:
         self.universe: list[str] = sorted(universe)
         self.bit: dict[str, int] = {pid: 1 << i for i, pid in enumerate(self.universe)}
         self._masks: dict[tuple, int] = {}
+        self._ids: dict[int, tuple[str, ...]] = {}
         known = G.graph.get("policies")
         self.scope: int | None = self.mask(p for p in known if p in self.bit) if known else None
         self.kind: dict[str, Any] = {}
@@ -402,8 +473,13 @@ class _Index:
         return m
 
     def ids(self, m: int) -> tuple[str, ...]:
-        """The version ids of a bitmask, sorted."""
-        return tuple(itertools.compress(self.universe, map("1".__eq__, bin(m)[:1:-1])))
+        """The version ids of a bitmask, sorted (remembered: the paths of a query share a few masks)."""
+        got = self._ids.get(m)
+        if got is None:
+            if len(self._ids) > 4096:
+                self._ids.clear()
+            got = self._ids[m] = tuple(itertools.compress(self.universe, map("1".__eq__, bin(m)[:1:-1])))
+        return got
 
     def root_ps(self, n: str) -> int:
         """in_scope(G, node's policy_ids)."""
@@ -482,7 +558,7 @@ class _Walk:
     def __init__(self, G: nx.MultiDiGraph, root: str, direction: str):
         self.G = G
         self.ix = _index(G)
-        self.lin = Lineage(root, direction)
+        self.lin = Lineage(root, direction, index=self.ix)
         self.reached: dict[str, int] = {}
         # per hop key: the versions it holds in, its edge, and its attrs where they are not the edge's
         # (ints and shared objects: a query on a big catalog leaves little for the garbage collector)
@@ -526,8 +602,7 @@ class _Walk:
         for key in sorted(self.hops):
             e, ps = edges[key], self.hops[key]
             u, v, rel = key
-            lin.hops.append(Hop(u, v, rel, e.data.get("status", stated), e.evidence(ps),
-                                dict(own_attrs.get(key, e.attrs)), e.sorted_ids(ps, ix)))
+            lin.hops.append(Hop(u, v, rel, e.data.get("status", stated), dict(own_attrs.get(key, e.attrs)), ps, e, ix))
         for n in sorted({lin.root} | {h.source for h in lin.hops} | {h.target for h in lin.hops}):
             lin.nodes[n] = ix.node_info(n)
         return lin
@@ -541,6 +616,7 @@ def _general_retention(G: nx.MultiDiGraph) -> list[str]:
     return sorted(n for n, d in G.nodes(data=True) if d["kind"] == Kind.RETENTION and d["attrs"].get("scope") == ALL_DATA)
 
 
+@_quiet
 def downstream(G: nx.MultiDiGraph, node_id: str) -> Lineage:
     """Where data goes from a data category (or a subject, or a purpose): purposes, bases, recipients, countries, safeguards, retention."""
     if node_id not in G:
@@ -574,6 +650,7 @@ def _add_safeguards(w: _Walk) -> None:
             w.hop(v, sg, e2, ps & ~bad if bad else ps)
 
 
+@_quiet
 def upstream(G: nx.MultiDiGraph, node_id: str) -> Lineage:
     """What reaches a recipient or a country: the categories and purposes behind it, and its onward transfers."""
     if node_id not in G:
@@ -600,112 +677,133 @@ def upstream(G: nx.MultiDiGraph, node_id: str) -> Lineage:
 # ---------------------------------------------------------------- rows
 
 
-def _joined(hops: list[Hop], ps: set[str]) -> list[str]:
+# Version sets are the hops' bitmasks (Hop.mask, Lineage.node_mask): intersecting them costs the same
+# on a catalog of one version or of a thousand; ids are read back once per row (Lineage.ids).
+
+
+def _joined(hops: list[Hop], ps: int) -> list[str]:
     """Targets of the hops that hold in at least one of the versions ps."""
-    return sorted({h.target for h in hops if ps & set(h.policy_ids)})
+    return sorted({h.target for h in hops if ps & h.mask})
 
 
 def _transfer_cells(h: Hop) -> dict[str, Any]:
     """A transfer hop's cells; its adequacy is where the destination stands (catalog.risks.transfer_standing:
     "eea" for an EEA country, never "none")."""
-    from catalog.risks import transfer_standing  # risks reads lineage's in_scope: imported when used
-
     a = h.attrs
     code = h.target.partition(":")[2]
     return {"transferred_by": h.source, "country": h.target, "safeguards": [f"safeguard:{s}" for s in a.get("safeguards", [])],
-            "scc": bool(a.get("scc")), "adequacy": transfer_standing(code, a.get("safeguards", [])).adequacy}
+            "scc": bool(a.get("scc")), "adequacy": _adequacy(code, tuple(a.get("safeguards", [])))}
 
 
-def _row(category: str, purpose: str, base_hops: list[Hop], recipient: str, transfer: Hop | None,
-         retention_hops: list[Hop], ps: set[str], path: list[Hop]) -> dict[str, Any]:
-    """One flat path; `status` is inferred when any hop of the path (bases aside) is."""
-    row: dict[str, Any] = {"data_category": category, "purpose": purpose, "legal_basis": _joined(base_hops, ps),
-                           "recipient": recipient, "transferred_by": "", "country": "", "safeguards": [], "scc": None,
-                           "adequacy": "", "retention": _joined(retention_hops, ps)}
-    if transfer is not None:
-        row.update(_transfer_cells(transfer))
-    inferred = any(h.status == Status.INFERRED for h in path)
-    row["status"] = Status.INFERRED.value if inferred else Status.STATED.value
-    # the bases are one cell of several hops: name the ones that are inferred, not stated
-    row["inferred_bases"] = sorted({h.target for h in base_hops
-                                    if h.status == Status.INFERRED and ps & set(h.policy_ids)})
-    row["policy_ids"] = sorted(ps)
-    return row
+@functools.lru_cache(maxsize=4096)
+def _adequacy(code: str, safeguards: tuple[str, ...]) -> str:
+    """transfer_standing's adequacy, remembered: a catalog's thousands of transfers share a few (country, safeguards)."""
+    from catalog.risks import transfer_standing  # risks reads lineage's in_scope: imported when used
+
+    return transfer_standing(code, safeguards).adequacy
+
+
+class _Rows:
+    """The rows of one lineage: each transfer hop's cells worked out once, however many paths end in it."""
+
+    def __init__(self, lin: Lineage):
+        self.lin = lin
+        self.cells: dict[int, dict[str, Any]] = {}
+
+    def row(self, category: str, purpose: str, base_hops: list[Hop], recipient: str, transfer: Hop | None,
+            retention_hops: list[Hop], ps: int, path: list[Hop]) -> dict[str, Any]:
+        """One flat path; `status` is inferred when any hop of the path (bases aside) is."""
+        row: dict[str, Any] = {"data_category": category, "purpose": purpose, "legal_basis": _joined(base_hops, ps),
+                               "recipient": recipient, "transferred_by": "", "country": "", "safeguards": [],
+                               "scc": None, "adequacy": "", "retention": _joined(retention_hops, ps)}
+        if transfer is not None:
+            cells = self.cells.get(id(transfer))
+            if cells is None:
+                cells = self.cells[id(transfer)] = _transfer_cells(transfer)
+            row.update(cells, safeguards=list(cells["safeguards"]))
+        inferred = any(h.status == Status.INFERRED for h in path)
+        row["status"] = Status.INFERRED.value if inferred else Status.STATED.value
+        # the bases are one cell of several hops: name the ones that are inferred, not stated
+        row["inferred_bases"] = sorted({h.target for h in base_hops if h.status == Status.INFERRED and ps & h.mask})
+        row["policy_ids"] = self.lin.ids(ps)
+        return row
 
 
 def _rows_down(lin: Lineage) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    mk = _Rows(lin)
     controller_transfers = [h for c in lin.reached(Kind.CONTROLLER) for h in lin.out(c, Relation.TRANSFERRED_TO)]
     for c in lin.reached(Kind.DATA_CATEGORY):
-        cps = set(lin.nodes[c]["policy_ids"])
+        cps = lin.node_mask(c)
         retention = lin.out(c, Relation.RETAINED_FOR)
         own_bases = lin.out(c, Relation.BASED_ON)
         start = len(rows)
         for ph in lin.out(c, Relation.PROCESSED_FOR):
-            rows.extend(_purpose_rows(lin, c, ph.target, own_bases, retention, cps & set(ph.policy_ids), [ph]))
+            rows.extend(_purpose_rows(mk, c, ph.target, own_bases, retention, cps & ph.mask, [ph]))
         for rh in lin.out(c, Relation.DISCLOSED_TO):
-            rows.extend(_recipient_rows(lin, c, "", own_bases, rh, retention, cps & set(rh.policy_ids), []))
+            rows.extend(_recipient_rows(mk, c, "", own_bases, rh, retention, cps & rh.mask, []))
         for th in controller_transfers:
-            if ps := cps & set(th.policy_ids):
-                rows.append(_row(c, "", own_bases, "", th, retention, ps, [th]))
+            if ps := cps & th.mask:
+                rows.append(mk.row(c, "", own_bases, "", th, retention, ps, [th]))
         if len(rows) == start:
-            rows.append(_row(c, "", own_bases, "", None, retention, cps, []))
+            rows.append(mk.row(c, "", own_bases, "", None, retention, cps, []))
     root, kind = lin.root, lin.nodes[lin.root]["kind"]
     if kind == Kind.PURPOSE:  # a purpose asked about directly: its bases, recipients and their transfers
-        rows.extend(_purpose_rows(lin, "", root, [], [], set(lin.nodes[root]["policy_ids"]), []))
+        rows.extend(_purpose_rows(mk, "", root, [], [], lin.node_mask(root), []))
     elif kind in (Kind.RECIPIENT, Kind.CONTROLLER):  # where the recipient (or controller) sends data on
         for th in lin.out(root, Relation.TRANSFERRED_TO):
-            rows.append(_row("", "", [], root if kind == Kind.RECIPIENT else "", th, [], set(th.policy_ids), [th]))
+            rows.append(mk.row("", "", [], root if kind == Kind.RECIPIENT else "", th, [], th.mask, [th]))
     return rows
 
 
-def _purpose_rows(lin: Lineage, c: str, p: str, extra_bases: list[Hop], retention: list[Hop], ps: set[str],
+def _purpose_rows(mk: _Rows, c: str, p: str, extra_bases: list[Hop], retention: list[Hop], ps: int,
                   path: list[Hop]) -> list[dict[str, Any]]:
-    bases = lin.out(p, Relation.BASED_ON) + extra_bases
-    recips = lin.out(p, Relation.DISCLOSED_TO)
+    bases = mk.lin.out(p, Relation.BASED_ON) + extra_bases
+    recips = mk.lin.out(p, Relation.DISCLOSED_TO)
     if not recips:
-        return [_row(c, p, bases, "", None, retention, ps, path)]
-    return [r for rh in recips for r in _recipient_rows(lin, c, p, bases, rh, retention, ps & set(rh.policy_ids), path)]
+        return [mk.row(c, p, bases, "", None, retention, ps, path)]
+    return [r for rh in recips for r in _recipient_rows(mk, c, p, bases, rh, retention, ps & rh.mask, path)]
 
 
-def _recipient_rows(lin: Lineage, c: str, p: str, bases: list[Hop], rh: Hop, retention: list[Hop], ps: set[str],
+def _recipient_rows(mk: _Rows, c: str, p: str, bases: list[Hop], rh: Hop, retention: list[Hop], ps: int,
                     path: list[Hop]) -> list[dict[str, Any]]:
     if not ps:
         return []
-    transfers = [t for t in lin.out(rh.target, Relation.TRANSFERRED_TO) if ps & set(t.policy_ids)]
+    transfers = [t for t in mk.lin.out(rh.target, Relation.TRANSFERRED_TO) if ps & t.mask]
     if not transfers:
-        return [_row(c, p, bases, rh.target, None, retention, ps, [*path, rh])]
-    return [_row(c, p, bases, rh.target, t, retention, ps & set(t.policy_ids), [*path, rh, t]) for t in transfers]
+        return [mk.row(c, p, bases, rh.target, None, retention, ps, [*path, rh])]
+    return [mk.row(c, p, bases, rh.target, t, retention, ps & t.mask, [*path, rh, t]) for t in transfers]
 
 
 def _rows_up(lin: Lineage) -> list[dict[str, Any]]:
     """Upstream rows: for each recipient (or controller) reached, the categories and purposes behind it."""
     rows: list[dict[str, Any]] = []
+    mk = _Rows(lin)
     senders = lin.reached(Kind.RECIPIENT) + lin.reached(Kind.CONTROLLER)
     for s in senders:
         transfers = lin.out(s, Relation.TRANSFERRED_TO) or [None]
         for t in transfers:
             if lin.nodes[s]["kind"] == Kind.CONTROLLER:
                 if t is not None:
-                    rows.append(_row(ALL_DATA, "", [], "", t, [], set(t.policy_ids), [t]))
+                    rows.append(mk.row(ALL_DATA, "", [], "", t, [], t.mask, [t]))
                 continue
             recipient = s
             for dh in lin.into(s, Relation.DISCLOSED_TO):
                 src_kind = lin.nodes[dh.source]["kind"]
-                pairs: list[tuple[str, str, set[str], list[Hop]]] = []
+                pairs: list[tuple[str, str, int, list[Hop]]] = []
                 if src_kind == Kind.PURPOSE:
                     cats = lin.into(dh.source, Relation.PROCESSED_FOR)
-                    pairs = [(ch.source, dh.source, set(dh.policy_ids) & set(ch.policy_ids), [ch, dh]) for ch in cats]
+                    pairs = [(ch.source, dh.source, dh.mask & ch.mask, [ch, dh]) for ch in cats]
                     if not cats:
-                        pairs = [("", dh.source, set(dh.policy_ids), [dh])]
+                        pairs = [("", dh.source, dh.mask, [dh])]
                 else:
-                    pairs = [(dh.source, "", set(dh.policy_ids), [dh])]
+                    pairs = [(dh.source, "", dh.mask, [dh])]
                 for cat, purpose, ps, hops in pairs:
                     if t is not None:
-                        ps = ps & set(t.policy_ids)
+                        ps = ps & t.mask
                         hops = [*hops, t]
                     if ps:
-                        rows.append(_row(cat, purpose, [], recipient, t, [], ps, hops))
+                        rows.append(mk.row(cat, purpose, [], recipient, t, [], ps, hops))
     return rows
 
 

@@ -101,3 +101,34 @@ def test_organisation_scoping(db_url):
     r = ropa("policies", "--org", "nobody", "--db", db_url)
     assert r.exit_code == 2
     assert "no organisation 'nobody' in the catalog; known: alibaba-com, ikea, wetransfer" in r.stderr
+
+
+def test_chunked_batch_stores_what_a_serial_build_stores(db_url, policy_dir, tmp_path):
+    """Chunks of two files (one transaction each, stored while the next ones are extracted): the two
+    Alibaba snapshots claiming one date land in different chunks, and a copy of one policy in a
+    subdirectory (same id, same text) must end up as the serial build leaves it: the later file's."""
+    from catalog.batch import build_batch, chunk_size
+    from catalog.ingest import policy_files
+
+    (policy_dir / "zz").mkdir()
+    shutil.copy(policy_dir / "WeTransfer.privacy.md", policy_dir / "zz" / "WeTransfer.privacy.md")
+    files = policy_files(policy_dir)
+    serial_db = f"sqlite:///{tmp_path / 'serial.db'}"
+    assert ropa("build", str(policy_dir), "--db", serial_db).exit_code == 0
+
+    make_engine(db_url).dispose()
+    seen: list[tuple[int, int, int]] = []
+    result = build_batch(files, db_url, workers=2, chunk=2, on_progress=lambda *a: seen.append(a))
+    assert result.failures == []
+    assert [s.id for s in result.stored] == [  # in file order, as the serial build reports them
+        "alibaba-com-2019-01-17", "alibaba-com-2018-05-25", "booking-com-2026-08-01", "wetransfer-2026-08-01",
+        "alibaba-com-2021-01-16", "alibaba-com-2021-01-16-r2022-03-05", "wetransfer-2026-08-01"]
+    assert seen[-1] == (6, 0, 6) and [s[0] for s in seen] == [1, 2, 3, 4, 5, 6]
+
+    assert ropa("export", "json", "-o", str(tmp_path / "serial.json"), "--db", serial_db).exit_code == 0
+    assert ropa("export", "json", "-o", str(tmp_path / "chunked.json"), "--db", db_url).exit_code == 0
+    serial = json.loads((tmp_path / "serial.json").read_text())
+    chunked = json.loads((tmp_path / "chunked.json").read_text())
+    assert {p["id"]: p["source"] for p in chunked["policies"]}["wetransfer-2026-08-01"].endswith("zz/WeTransfer.privacy.md")
+    assert chunked == serial
+    assert chunk_size(1000, 2) == 12 and chunk_size(6, 2) == 1  # a few chunks per worker, small batches file by file
