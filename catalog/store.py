@@ -8,10 +8,8 @@ touches nothing else (other versions, review decisions).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from operator import itemgetter
 
@@ -19,6 +17,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Select, Table, bindpar
 from sqlmodel import Session, create_engine
 
 from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from catalog.collector import collector_paused
 from catalog.database import DEFAULT_DB, database_url, sqlite_path  # noqa: F401  (re-exported)
 from catalog.ingest import InputError, id_candidates, slug, with_ids_distinct_from
 from catalog.listing import version_order
@@ -106,23 +105,6 @@ def _evidence_rows(d: PolicyDocument, sections: dict[str, int], evidence: Iterab
     return rows
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while rows are turned into records and back.
-
-    Reading or writing a large catalog makes millions of small acyclic objects (rows, dicts, Evidence),
-    which set off a full collection again and again for nothing (a third of a read's time); reference
-    counting frees them all the same. Restored on the way out, as it was.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 #: How often a write that lost a race with another process (unique key, deadlock, locked file) is retried.
 WRITE_ATTEMPTS = 5
 
@@ -181,7 +163,7 @@ class _LostRace(Exception):
 
 def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> list[Extraction]:
     P, F, L, E = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
-    with _collector_paused(), engine.begin() as conn:
+    with collector_paused(), engine.begin() as conn:
         if engine.dialect.name == "sqlite":  # take the write lock now, not on the first DELETE
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         # lock the stored versions' rows first (PostgreSQL): a concurrent writer of the same version
@@ -326,7 +308,7 @@ def read_extractions(engine: Engine, policy_ids: Sequence[str] | None = None,
     catalog. Each evidence's quote and section title are read from its version's text and sections.
     """
     P, F, L, E = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
-    with _collector_paused(), engine.connect() as conn:
+    with collector_paused(), engine.connect() as conn:
         q = select(P)
         if policy_ids:
             q = q.where(P.c.id.in_(list(policy_ids)))

@@ -99,3 +99,24 @@ def test_memo_caches_change_no_export(corpus_texts: list[str]):
     warm = exported()
     assert len(cold["policies"]) == len(docs) and len(cold["nodes"]) > 300 and len(cold["edges"]) > 300
     assert json.dumps(warm, sort_keys=True, default=str) == json.dumps(cold, sort_keys=True, default=str)
+
+
+def test_collector_paused_restores_what_it_found():
+    import gc
+
+    from catalog.collector import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # an inner pause leaves the outer one in force
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off: it stays off
+    finally:
+        gc.enable()

@@ -16,9 +16,9 @@ Deterministic and rule-based, the vocabulary as data (lexicons/*.yaml):
 
 from __future__ import annotations
 
-import gc
 import re
 
+from catalog.collector import collector_paused
 from catalog.extract.bases import implied_bases, inherit_bases
 from catalog.extract.builder import Builder
 from catalog.extract.controller import extract_controller
@@ -46,13 +46,8 @@ def extract(doc: PolicyDocument) -> Extraction:
     """The facts and links of one policy version (see the module's docstring)."""
     # extraction makes hundreds of thousands of short-lived objects and no reference cycles worth
     # collecting: the cyclic collector's passes over them were a tenth of its time
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _extract(doc)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _extract(doc: PolicyDocument) -> Extraction:
