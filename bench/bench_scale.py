@@ -330,6 +330,7 @@ def end_to_end(a: argparse.Namespace, files: list[Path], row) -> None:  # noqa: 
     walls: dict[int, list[float]] = {k: [] for k in kinds}
     peaks: dict[int, list[float]] = {k: [] for k in kinds}
     loads = [os.getloadavg()[0]]
+    OUT.mkdir(parents=True, exist_ok=True)  # --corpus may point elsewhere: bench/out need not exist yet
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         for i in range(a.repeat):
             for k in kinds:
