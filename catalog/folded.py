@@ -154,22 +154,9 @@ class Folded:
         return True
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        rx = self._lower
-        if rx is None or pos or endpos != sys.maxsize:
-            if pos == 0 and endpos == sys.maxsize and self._absent(text.lower()):
-                return None
+        if pos or endpos != sys.maxsize:  # a window of a longer text: searched as it is
             return self._ci.search(text, pos, endpos)
-        s = text.lower()
-        if len(s) != len(text):
-            return self._ci.search(text)
-        leads = self._leads
-        if leads is not None:
-            for x in leads:
-                if x in s:
-                    break
-            else:
-                return None
-        return rx.search(s)
+        return self.search_low(text, text.lower())
 
     def search_low(self, text: str, low: str) -> re.Match[str] | None:
         """search(text), given low = text.lower() (for several patterns read in one text, lowered once)."""
@@ -178,13 +165,8 @@ class Folded:
             if rx is None and self._absent(low):
                 return None
             return self._ci.search(text)
-        leads = self._leads
-        if leads is not None:
-            for x in leads:
-                if x in low:
-                    break
-            else:
-                return None
+        if self._absent(low):
+            return None
         return rx.search(low)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
