@@ -13,7 +13,7 @@ import re
 import networkx as nx
 
 from catalog.findings import Finding, edges_of, label_of, make_finding, nodes_of, ps_of
-from catalog.lineage import in_scope
+from catalog.graph import in_scope
 from catalog.records import Kind, Relation
 from catalog.vocabulary import eea_countries
 

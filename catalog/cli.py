@@ -134,7 +134,7 @@ def _engine(db: Optional[str], create: bool = False):
     from sqlalchemy.exc import DatabaseError
 
     from catalog.migrate import NotACatalog, check_readable, upgrade
-    from catalog.output import shown
+    from catalog.messages import shown
     from catalog.store import database_url, make_engine, sqlite_path
 
     url = database_url(db)

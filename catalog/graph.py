@@ -123,3 +123,9 @@ def _inferred_in(data: dict[str, Any], policy_id: str) -> bool:
     attrs = by_policy.get(policy_id) if policy_id and policy_id in by_policy else data.get("attrs") or {}
     status = attrs.get("status") or data.get("status")
     return status == INFERRED or reading(data, policy_id)[0] == INFERRED or bool(attrs.get("inferred"))
+
+
+def in_scope(G: nx.MultiDiGraph, policy_ids: Iterable[str]) -> set[str]:
+    """The versions among policy_ids that this graph is about (a `restrict`ed graph keeps its nodes' full lists)."""
+    known = G.graph.get("policies")
+    return set(policy_ids) & set(known) if known else set(policy_ids)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from catalog import decode
 from catalog.decode import Decoded
-from catalog.output import shown
+from catalog.messages import shown
 from catalog.records import PolicyDocument
 from catalog.segment import segment
 from catalog.folded import Folded, fold, found_any

@@ -22,7 +22,9 @@ from typing import Any
 import networkx as nx
 
 from catalog.collector import collector_paused
+from catalog.graph import in_scope
 from catalog.records import Kind, Relation, Status
+from catalog.standing import transfer_standing
 from catalog.vocabulary import LEXICON_KINDS, lexicon, phrase_tokens
 
 ALL_DATA = "all personal data"
@@ -286,12 +288,6 @@ class Lineage:
     def to_dict(self) -> dict[str, Any]:
         return {"root": self.root, "direction": self.direction, "nodes": self.nodes,
                 "hops": [h.to_dict() for h in self.hops], "rows": self.to_rows()}
-
-
-def in_scope(G: nx.MultiDiGraph, policy_ids) -> set[str]:
-    """The versions among policy_ids that this graph is about (a `restrict`ed graph keeps its nodes' full lists)."""
-    known = G.graph.get("policies")
-    return set(policy_ids) & set(known) if known else set(policy_ids)
 
 
 def _node_info(G: nx.MultiDiGraph, n: str) -> dict[str, Any]:
@@ -671,7 +667,7 @@ def _joined(hops: list[Hop], ps: int) -> list[str]:
 
 
 def _transfer_cells(h: Hop) -> dict[str, Any]:
-    """A transfer hop's cells; its adequacy is where the destination stands (catalog.risks.transfer_standing:
+    """A transfer hop's cells; its adequacy is where the destination stands (catalog.standing.transfer_standing:
     "eea" for an EEA country, never "none")."""
     a = h.attrs
     code = h.target.partition(":")[2]
@@ -682,7 +678,6 @@ def _transfer_cells(h: Hop) -> dict[str, Any]:
 @functools.lru_cache(maxsize=4096)
 def _adequacy(code: str, safeguards: tuple[str, ...]) -> str:
     """transfer_standing's adequacy, remembered: a catalog's thousands of transfers share a few (country, safeguards)."""
-    from catalog.risks import transfer_standing  # risks reads lineage's in_scope: imported when used
 
     return transfer_standing(code, safeguards).adequacy
 

@@ -20,6 +20,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from catalog.messages import shown
+
 
 class OutputError(Exception):
     """An output path the catalog refuses to write, with a one-line reason that names it."""
@@ -28,12 +30,6 @@ class OutputError(Exception):
         self.path = str(path)
         self.problem = problem
         super().__init__(f"{shown(path)}: {problem}")
-
-
-def shown(path: str | Path) -> str:
-    """A file name as it appears in a one-line message: quoted when it holds a newline or other control."""
-    s = str(path)
-    return s if s.isprintable() and s.strip() == s and s else repr(s)
 
 
 # ---------------------------------------------------------------- what a previous export looks like

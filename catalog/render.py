@@ -110,7 +110,7 @@ def _edge_label(data: dict[str, Any], country: str = "") -> str:
     if a.get("safeguards"):
         return "safeguard"
     if country:
-        from catalog.risks import transfer_standing  # where a transfer stands is decided in one place
+        from catalog.standing import transfer_standing  # where a transfer stands is decided in one place
 
         adequacy = transfer_standing(country).adequacy
         return "EEA" if adequacy == "eea" else f"adequacy: {adequacy}"

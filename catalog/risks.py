@@ -4,9 +4,10 @@ Checks run per organisation (one publisher's versions: facts such as "country:US
 nodes, a finding is not) and per policy version (a gap in one version is a finding for that
 version, even when another version closes it). Each finding names the organisation, the versions,
 the facts involved with their evidence, and which of those facts were only inferred: a finding is
-"high" only when every fact behind it is stated (catalog.findings). This module holds where a
-transfer stands under Chapter V (`transfer_standing`, the one function every view uses to show
-adequacy, EEA membership and safeguards) and the transfer checks; catalog.checks the others.
+"high" only when every fact behind it is stated (catalog.findings). This module holds the
+transfer checks, on where a transfer stands under Chapter V (catalog.standing's `transfer_standing`,
+the one function every view uses to show adequacy, EEA membership and safeguards, re-exported here);
+catalog.checks the others.
 Adequacy, EEA membership, the safeguards that are adequacy decisions, repealed SCC decisions and
 recipients' home countries come from the vocabulary's data files (adequacy.yaml, country.yaml,
 scc_decisions.yaml, recipient.yaml).
@@ -16,8 +17,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -27,83 +28,20 @@ from catalog.checks import (ALL_DATA, check_controller_establishment, check_legi
                             check_special_category_minors)
 from catalog.findings import (CHECKS, SEVERITY_ORDER, Finding, attrs_in, country_code, edges_of, label_of,
                               make_finding, nodes_of, ps_of, versions_of)
-from catalog.lineage import in_scope
+from catalog.graph import in_scope
 from catalog.records import Kind, Relation
+from catalog.standing import UNNAMED, TransferStanding, transfer_standing
 from catalog.vocabulary import adequacy_decisions, concept, eea_countries, read_yaml, recipient_registry
 
 __all__ = ["CHECKS", "SEVERITY_ORDER", "Finding", "TransferStanding", "transfer_standing", "safeguard_label", "safeguard_names",
            "blanket_safeguards", "blanket_map", "standing_of", "find_risks", "by_organisation", "completeness"]
 
-UNNAMED = "ZZ"  # country.yaml's code for "third countries" a policy does not name
 ART49 = "art49-derogation"
 
 #: Article 30(1) fields scored per processing activity, in the order of the Article.
 COMPLETENESS_FIELDS: tuple[str, ...] = (
     "controller_contact", "purpose", "subjects", "categories", "recipients", "transfers", "retention", "legal_basis",
 )
-
-
-# ---------------------------------------------------------------- where a transfer stands (pure, for every view)
-
-
-@dataclass(frozen=True)
-class TransferStanding:
-    """What Chapter V makes of a transfer to one country with the safeguards a version names.
-
-    adequacy: "eea" (an EEA country, EFTA-EEA included: no third country), "full", "partial",
-    "none", or "unknown" (a destination the policy does not name). `safeguards` are the ones that
-    count for this country (own and `blanket` ones, those stated once for all third countries);
-    `not_applicable` are named but count nowhere here (an adequacy decision the country does not
-    have, the Data Privacy Framework outside the US). `covered`: no Chapter V gap.
-    """
-
-    country: str
-    adequacy: str
-    label: str
-    safeguards: tuple[str, ...]
-    blanket: tuple[str, ...]
-    not_applicable: tuple[str, ...]
-    covered: bool
-
-
-@functools.cache
-def _adequacy_safeguards() -> dict[str, Any]:
-    return dict(read_yaml("adequacy.yaml").get("adequacy_safeguards") or {})
-
-
-def _applies(safeguard: str, code: str) -> bool:
-    """Whether a named safeguard can cover a transfer to this country (adequacy ones only where decided)."""
-    scope = _adequacy_safeguards().get(safeguard)
-    if scope is None or code == UNNAMED:  # of a destination not named, nothing can be ruled out
-        return True
-    if scope == "decided":
-        return code in adequacy_decisions()
-    return code in scope
-
-
-def transfer_standing(code: str, safeguards: Iterable[str] = (), blanket: Iterable[str] = ()) -> TransferStanding:
-    """Pure: the standing of a transfer to ISO country `code` (ZZ: not named) given the safeguards named for it.
-
-    The one place that decides what the Transfers sheet, the ROPA cells, lineage and the dashboard
-    show for a destination, and what the transfer checks flag.
-    """
-    own = list(dict.fromkeys(safeguards))
-    general = [s for s in dict.fromkeys(blanket) if s not in own]
-    if code in eea_countries():
-        return TransferStanding(code, "eea", "EEA country: no transfer to a third country", (), (), (), True)
-    named = [s for s in own + general if _applies(s, code)]
-    not_applicable = tuple(s for s in own + general if s not in named)
-    decision = adequacy_decisions().get(code)
-    if code == UNNAMED:
-        adequacy, label = "unknown", "destination not named"
-    elif not decision:
-        adequacy, label = "none", "no adequacy decision"
-    elif decision.get("partial"):
-        adequacy, label = "partial", f"partial adequacy decision ({decision.get('scope', '')})"
-    else:
-        adequacy, label = "full", "adequacy decision (Art. 45)"
-    return TransferStanding(code, adequacy, label, tuple(named), tuple(s for s in general if s in named),
-                            not_applicable, adequacy == "full" or bool(named))
 
 
 def safeguard_label(s: str) -> str:
