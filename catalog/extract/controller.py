@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from catalog.extract.builder import Builder
 from catalog.extract.contacts import extract_contacts
 from catalog.extract.controller_templates import template_controller
-from catalog.extract.mentions import match_phrases
 from catalog.extract.organisations import organisations
+from catalog.extract.registration import registration
 from catalog.folded import fold
 from catalog.ingest import slug
 from catalog.records import Kind, PolicyDocument
@@ -52,8 +52,6 @@ _REST = re.compile(r"\b(?:everyone\s+else|all\s+other|other\s+(?:locations|count
 _GLOBAL = fold(r"\bregardless\s+of\s+(?:your|where\s+you)")
 _BY_RESIDENCE = fold(r"\bcontroller\b[^.]{0,120}\b(?:entity|company)\b[^.]{0,60}\b(?:where|in\s+which)\s+you\s+(?:reside|live|are\s+located)")
 _EEA_ROW = re.compile(r"^\s*(?:EU|EEA|European\s+Union|European\s+Economic\s+Area)\b")
-REG_NO = re.compile(r"\b(?:Company\s+)?(?:Reg(?:istration)?\.?\s*(?:No|Number)\.?|registration number|company number|KvK|CRN)\s*[:.]?\s*(?P<reg>[A-Z0-9][A-Z0-9-]{4,})", re.IGNORECASE)
-INCORPORATED = re.compile(r"\b(?:incorporated|registered|established|organi[sz]ed)\s+(?:in|under the laws of)\s+(?:the\s+)?(?P<place>[A-Z][\w ]{2,40}?)(?=\s+with|\s*[,.;()]|\s+under|\s+and)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +85,7 @@ def extract_controller(b: Builder) -> str:
             text = doc.text[doc.units[c.unit].start : doc.units[c.unit].end]
             attrs = {"legal_name": c.name, "region": c.region or None, "read_as": "statement",
                      "confidence": 0.9 if c.strength == 2 else 0.7}
-            if reg := REG_NO.search(text):
-                attrs["registration_number"] = reg["reg"]
-            if (inc := INCORPORATED.search(text)) and (code := _country_code(inc["place"])):
-                attrs["country"] = code
+            attrs.update(registration(text))
             nid = b.add_fact(Kind.CONTROLLER, slug(c.name), c.name, "", b.evidence(c.unit, "controller-named"), **attrs)
             main = main or nid
         for c in chosen:
@@ -208,11 +203,6 @@ def choose(cands: list[Candidate]) -> list[Candidate]:
         pool = [c for c in pool if c.region != "other"] or pool
     # the main one first: an EEA controller, then the one for everyone else, then any other named one, joint last
     return sorted(pool, key=lambda c: (c.region == "joint", rank[c.region] if c.region in ("eea", "rest") else 9, -c.strength, c.unit))
-
-
-def _country_code(place: str) -> str:
-    found = match_phrases(place, (Kind.COUNTRY,))
-    return found[0][1] if found else ""
 
 
 def _mentions_of_name(b: Builder, controller: str) -> None:

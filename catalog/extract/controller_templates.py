@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from catalog.extract.builder import Builder
+from catalog.extract.registration import registration
 from catalog.folded import fold
 from catalog.ingest import slug
 from catalog.records import Kind
@@ -85,13 +86,7 @@ def _named_controller(b: Builder, pats: tuple[re.Pattern[str], ...], first_only:
         name = _clean_name(m["name"])
         if len(name) < 3 or name.lower() in _STOP_WORDS or name.split()[0].lower() in _STOP_WORDS:
             continue
-        attrs = {"legal_name": name}
-        from catalog.extract.controller import INCORPORATED, REG_NO, _country_code
-
-        if reg := REG_NO.search(text):
-            attrs["registration_number"] = reg["reg"]
-        if (inc := INCORPORATED.search(text)) and (code := _country_code(inc["place"])):
-            attrs["country"] = code
+        attrs = {"legal_name": name, **registration(text)}
         rule = "controller-named" if pats is CONTROLLER_PATTERNS else "controller-defined-term"
         nid = b.add_fact(Kind.CONTROLLER, slug(name), name, "", b.evidence(ui, rule), **attrs)
         if first_only:
