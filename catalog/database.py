@@ -1,6 +1,6 @@
 """Which database a --db value names: a SQLite file by default, or any SQLAlchemy URL.
 
-Kept apart from catalog.store (and free of SQLAlchemy) so a command that starts fast can tell a SQLite
+Kept apart from catalog.store (and free of SQLAlchemy at import) so a command that starts fast can tell a SQLite
 catalog from another database before deciding what to import.
 """
 
@@ -26,3 +26,15 @@ def sqlite_path(db: str | None = None) -> Path | None:
     if not url.startswith("sqlite:///") or ":memory:" in url:
         return None
     return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+
+
+def masked_url(url: str) -> str:
+    """A database URL with its password hidden (for display; SQLAlchemy is imported only for a URL)."""
+    if "://" not in url:
+        return url
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return url.split("@")[-1]

@@ -1,7 +1,8 @@
 """Schema creation and upgrades through Alembic, so an existing (team) catalog is upgraded, never dropped.
 
 The migration scripts ship inside the package (catalog/migrations), so this works from an installed
-wheel as well as from a checkout. `make_engine` calls `upgrade(engine)`; at head it costs one query.
+wheel as well as from a checkout. `catalog.store.make_engine` calls `upgrade(open_engine(db))`; at head it
+costs one query.
 
 To add a revision after changing catalog/tables.py:
     python -m catalog.migrate revision -m "what changed" --db sqlite:///scratch.db
@@ -22,6 +23,27 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: The revision that matches a catalog created by SQLModel.metadata.create_all before migrations existed.
 INITIAL = "0001"
+
+
+def open_engine(db: str | None = None) -> Engine:
+    """An engine for a --db value (a SQLite file with its foreign keys enforced, or any SQLAlchemy URL),
+    its schema left as it is: `catalog.store.make_engine` upgrades it, `current` only reads it."""
+    from sqlalchemy import create_engine, event
+
+    from catalog.database import database_url
+
+    url = database_url(db)
+    kwargs: dict = {}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn, _record):  # noqa: ANN001
+            cur = conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    return engine
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -179,15 +201,15 @@ def main(argv: list[str] | None = None) -> None:
     """`python -m catalog.migrate [upgrade|current|revision -m MSG] [--db URL]`."""
     import argparse
 
-    from catalog.store import make_engine
-
     p = argparse.ArgumentParser(prog="python -m catalog.migrate", description=main.__doc__)
     p.add_argument("action", choices=["upgrade", "current", "revision"])
     p.add_argument("--db", default=None, help="SQLite path or SQLAlchemy URL (default: $DATABASE_URL, then catalog.db)")
     p.add_argument("-m", "--message", default="schema change")
     a = p.parse_args(argv)
     try:
-        engine = make_engine(a.db, create=a.action != "current")
+        engine = open_engine(a.db)
+        if a.action != "current":
+            upgrade(engine)
     except NotACatalog as e:
         raise SystemExit(f"error: {a.db or 'the database'}: {e}") from None
     if a.action == "revision":

@@ -13,14 +13,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from operator import itemgetter
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, Table, bindparam, delete, event, insert, select, update
-from sqlmodel import Session, create_engine
+from sqlalchemy import ColumnElement, Connection, Engine, Select, Table, bindparam, delete, insert, select, update
+from sqlmodel import Session
 
 from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from catalog.collector import collector_paused
 from catalog.database import DEFAULT_DB, database_url, sqlite_path  # noqa: F401  (re-exported)
 from catalog.ingest import InputError, id_candidates, slug, with_ids_distinct_from
 from catalog.listing import version_order
+from catalog.migrate import open_engine, upgrade
 from catalog.records import Evidence, Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status
 from catalog.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
 
@@ -29,20 +30,8 @@ EXTRACTOR_VERSION = "1"
 
 def make_engine(db: str | None = None, create: bool = True) -> Engine:
     """An engine for the catalog database, its schema created or upgraded to head (Alembic; never dropped)."""
-    url = database_url(db)
-    kwargs: dict = {}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    engine = create_engine(url, **kwargs)
-    if url.startswith("sqlite"):
-        @event.listens_for(engine, "connect")
-        def _pragmas(conn, _record):  # noqa: ANN001
-            cur = conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
+    engine = open_engine(db)
     if create:
-        from catalog.migrate import upgrade
-
         upgrade(engine)
     return engine
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import networkx as nx
 import streamlit as st
 
+from catalog.database import masked_url
 from catalog.graph import to_graph
 from catalog.review import apply_reviews, read_reviews, without_rejected
 from catalog.store import make_engine, read_counts, read_extractions, read_policies
@@ -32,9 +33,7 @@ def has_demo() -> bool:
 
 def empty_hint(url: str) -> str:
     """What to do about an empty catalog, in one line."""
-    from catalog.dashboard.scope import masked
-
-    where = masked(url).removeprefix("sqlite:///")
+    where = masked_url(url).removeprefix("sqlite:///")
     return f"The catalog is empty: build it with `ropa build POLICY_FILES --db {where}`, then Reload."
 
 T = TypeVar("T")

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from catalog.dashboard import data
+from catalog.database import masked_url as masked
 from catalog.review import catalog_stamp
 from catalog.store import database_url
 
@@ -34,18 +35,6 @@ FACT, POLICY = "fact", "policy"
 
 def default_db() -> str:
     return os.environ.get("ROPA_DB") or os.environ.get("DATABASE_URL") or "catalog.db"
-
-
-def masked(url: str) -> str:
-    """A database URL with its password hidden (for display)."""
-    if "://" not in url:
-        return url
-    try:
-        from sqlalchemy.engine import make_url
-
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001
-        return url.split("@")[-1]
 
 
 @dataclass(frozen=True)
