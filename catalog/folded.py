@@ -191,6 +191,11 @@ class Folded:
         return f"fold({self.pattern!r})"
 
 
+def is_word_char(ch: str) -> bool:
+    """Whether the regex \\w matches this character (Unicode letters and digits, and the underscore)."""
+    return ch.isalnum() or ch == "_"
+
+
 def found_any(patterns: tuple[Folded, ...], text: str) -> bool:
     """Whether any of the patterns is found in the text, lower-casing it once for all of them."""
     low = text.lower()

@@ -20,7 +20,7 @@ from catalog.extract.contacts import extract_contacts
 from catalog.extract.controller_templates import template_controller
 from catalog.extract.organisations import organisations
 from catalog.extract.registration import registration
-from catalog.folded import fold
+from catalog.folded import fold, is_word_char
 from catalog.ingest import slug
 from catalog.records import Kind, PolicyDocument
 
@@ -223,10 +223,6 @@ def _mentions_of_name(b: Builder, controller: str) -> None:
         b.add_fact(Kind.CONTROLLER, b.facts[controller]["ident"], name, "", b.evidence(ui, "controller-mention"))
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"  # what the regex \w matches
-
-
 def whole_word_hits(text: str, name: str) -> list[tuple[int, int]]:
     r"""(start, end) of each occurrence of `name` not inside a longer word: the matches, left to right,
     of `(?<!\w)name(?!\w)`, found with str.find (a pattern that opens with a look-behind is tried at
@@ -235,7 +231,7 @@ def whole_word_hits(text: str, name: str) -> list[tuple[int, int]]:
     pos = text.find(name)
     while pos >= 0:
         end = pos + len(name)
-        if (pos == 0 or not _is_word_char(text[pos - 1])) and (end == len(text) or not _is_word_char(text[end])):
+        if (pos == 0 or not is_word_char(text[pos - 1])) and (end == len(text) or not is_word_char(text[end])):
             out.append((pos, end))
             pos = text.find(name, end)
         else:

@@ -14,6 +14,7 @@ from catalog.extract.builder import Builder
 from catalog.extract.contacts import representative_tables
 from catalog.extract.mentions import Mention, words_of
 from catalog.extract.organisations import organisations
+from catalog.folded import is_word_char
 from catalog.ingest import slug
 from catalog.records import Kind, PolicyDocument
 from catalog.vocabulary import Concept, stem
@@ -161,7 +162,7 @@ def categories(text: str, heads: Iterable[int]) -> list[re.Match[str]]:
 def _last_word_char(text: str) -> str:
     """The text's last character that the regex \\w matches ('' if none): a _LABEL match ends on it."""
     for ch in reversed(text):
-        if ch.isalnum() or ch == "_":
+        if is_word_char(ch):
             return ch
     return ""
 
