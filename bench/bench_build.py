@@ -32,8 +32,8 @@ from pathlib import Path
 
 import catalog.extract
 from catalog.extract import extract
-from catalog.ingest import read_policy, to_documents
-from catalog.store import make_engine, write_extractions
+from catalog.ingest.documents import read_policy, to_documents
+from catalog.store.write import make_engine, write_extractions
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -73,7 +73,7 @@ def corpus_files() -> list[tuple[str, bytes, str]]:
         if p.suffix == ".md":
             out.append((str(p), p.read_bytes(), "markdown"))
         elif p.suffix == ".json":
-            from catalog.devset import to_text
+            from catalog.evaluation.devset import to_text
 
             out.append((str(p), to_text(json.loads(p.read_text(encoding="utf-8"))).encode("utf-8"), "markdown"))
     return out

@@ -61,11 +61,11 @@ def main() -> None:
     args = ap.parse_args()
     pages = [p for p in args.pages.split(",") if p]
 
-    from catalog.build import build
-    from catalog.graph import to_graph
-    from catalog.risks import find_risks
-    from catalog.spreadsheet import write_xlsx
-    from catalog.store import make_engine, read_extractions, read_policies
+    from catalog.pipeline.build import build
+    from catalog.graph.build import to_graph
+    from catalog.checks.risks import find_risks
+    from catalog.export.spreadsheet import write_xlsx
+    from catalog.store.write import make_engine, read_extractions, read_policies
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "catalog.db"

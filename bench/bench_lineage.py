@@ -10,10 +10,10 @@ grows by one version per version), and the 1,000-policy corpus (bench/make_corpu
     .venv/bin/python bench/bench_lineage.py --versions 1,4,13 --n 0   # the histories only
     .venv/bin/python bench/bench_lineage.py --db bench/out/scale.db   # the corpus graph from a built catalog
     .venv/bin/python bench/bench_lineage.py --graph /tmp/G.pkl        # ... or from a pickle (--save writes one)
-    .venv/bin/python bench/bench_lineage.py --lineage old_lineage.py  # time another copy of catalog/lineage.py
+    .venv/bin/python bench/bench_lineage.py --lineage old_lineage.py  # time another copy of catalog/queries/lineage.py
     .venv/bin/python bench/bench_lineage.py --profile                 # and a cProfile of one pass on the last graph
 
-All queries of a graph run on the same graph object, so the per-graph index `catalog.lineage` builds
+All queries of a graph run on the same graph object, so the per-graph index `catalog.queries.lineage` builds
 on the first query is reused by the rest (as in a dashboard or a CLI session); that first query's
 time (index build included) is reported apart. p50/p95 are medians over the passes; "p95 CPU" is
 the same of the process's CPU time per query (on a shared machine, wall time also counts the
@@ -43,15 +43,15 @@ def percentile(xs: list[float], q: float) -> float:
 
 
 def from_files(files: list[Path]):  # noqa: ANN201
-    from catalog.build import extract_all, read_documents
-    from catalog.graph import to_graph
+    from catalog.pipeline.build import extract_all, read_documents
+    from catalog.graph.build import to_graph
 
     return to_graph(extract_all(read_documents(files)))
 
 
 def from_db(db: str):  # noqa: ANN201
-    from catalog.graph import to_graph
-    from catalog.store import make_engine, read_extractions
+    from catalog.graph.build import to_graph
+    from catalog.store.write import make_engine, read_extractions
 
     return to_graph(read_extractions(make_engine(db, create=False)))
 
@@ -102,7 +102,7 @@ def main() -> None:
     p.add_argument("--save", type=Path, help="pickle the corpus graph here")
     p.add_argument("--repeat", type=int, default=3, help="passes over the data categories")
     p.add_argument("--profile", action="store_true")
-    p.add_argument("--lineage", type=Path, help="time another copy of catalog/lineage.py (e.g. the old one)")
+    p.add_argument("--lineage", type=Path, help="time another copy of catalog/queries/lineage.py (e.g. the old one)")
     a = p.parse_args()
 
     if a.lineage:
@@ -112,7 +112,7 @@ def main() -> None:
         sys.modules["lineage_under_test"] = mod
         spec.loader.exec_module(mod)
     else:
-        import catalog.lineage as mod
+        import catalog.queries.lineage as mod
 
     graphs: list[tuple[str, object]] = []
     for v in [int(x) for x in a.versions.split(",") if x.strip()]:
@@ -127,7 +127,7 @@ def main() -> None:
             G = from_db(a.db)
         else:
             from bench.make_corpus import generate
-            from catalog.build import collect_files
+            from catalog.pipeline.build import collect_files
 
             if not a.corpus.exists() or len(list(a.corpus.glob("*.md"))) < a.n:
                 generate(a.corpus, a.n)

@@ -21,8 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from catalog.build import build
-from catalog.store import make_engine
+from catalog.pipeline.build import build
+from catalog.store.write import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "other"

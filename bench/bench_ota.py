@@ -29,7 +29,7 @@ def versions(n: int) -> list[tuple[str, str, dt.datetime]]:
     """n recorded texts of one service: the Alibaba.com history's versions in turn, each varied and dated."""
     from make_corpus import variant  # bench/ is on sys.path when run as a script
 
-    from catalog.ingest import read_policy
+    from catalog.ingest.documents import read_policy
 
     bases = [d.text for f in sorted((ROOT.parent / "shared" / "corpus" / "alibaba-history").glob("*.md"))
              for d in read_policy(f)]
@@ -49,11 +49,11 @@ def main() -> None:
 
     from bench_build import _median_time
 
-    from catalog.build import build, build_ota
+    from catalog.pipeline.build import build, build_ota
     from catalog.extract import extract
-    from catalog.ingest import read_policy
-    from catalog.ota import check_repository, read_log, read_versions, write_repository
-    from catalog.store import make_engine
+    from catalog.ingest.documents import read_policy
+    from catalog.ingest.ota import check_repository, read_log, read_versions, write_repository
+    from catalog.store.write import make_engine
 
     recorded = versions(a.versions)
     with tempfile.TemporaryDirectory() as tmp:

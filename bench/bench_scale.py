@@ -39,11 +39,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 
-from catalog.batch import extract_batch  # noqa: E402
+from catalog.pipeline.batch import extract_batch  # noqa: E402
 from catalog.extract import extract  # noqa: E402
-from catalog.graph import to_graph  # noqa: E402
-from catalog.ingest import policy_files, read_policy, with_unique_ids  # noqa: E402
-from catalog.store import make_engine, read_extractions, read_policies, write_extractions  # noqa: E402
+from catalog.graph.build import to_graph  # noqa: E402
+from catalog.ingest.documents import policy_files, read_policy, with_unique_ids  # noqa: E402
+from catalog.store.write import make_engine, read_extractions, read_policies, write_extractions  # noqa: E402
 
 SPACY_SCRIPT = r"""
 import json, statistics, sys, time
@@ -173,8 +173,8 @@ def spacy_baseline(python: str, files: list[Path], repeat: int) -> dict | str:
 def lineage_latency(G, terms: list[str], reps: int) -> tuple[list[float], str]:  # noqa: ANN001
     """Seconds per query: a term resolved to a node, then its downstream lineage."""
     try:
-        from catalog.lineage import downstream, resolve
-        how = "catalog.lineage: downstream(G, resolve(G, term)[0])"
+        from catalog.queries.lineage import downstream, resolve
+        how = "catalog.queries.lineage: downstream(G, resolve(G, term)[0])"
     except ImportError:
         import networkx as nx
 
@@ -183,7 +183,7 @@ def lineage_latency(G, terms: list[str], reps: int) -> tuple[list[float], str]: 
 
         def downstream(G, n):  # noqa: ANN001, ANN202
             return nx.descendants(G, n)
-        how = "networkx BFS (catalog.lineage not available)"
+        how = "networkx BFS (catalog.queries.lineage not available)"
     times = []
     for _ in range(reps):
         for term in terms:

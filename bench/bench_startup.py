@@ -2,7 +2,7 @@
 the same run (issue 15 asks for `ropa --help` within 3x and `ropa policies` within 6x of it).
 
 Medians of --repeat runs of each command in turn (the commands alternate, so a busy spell of a shared
-machine weighs on all of them alike). Help is printed from a cache of what Typer printed (catalog.launch):
+machine weighs on all of them alike). Help is printed from a cache of what Typer printed (catalog.cli.launch):
 the warm line is every run after the first in a terminal setting, the cold line a fresh cache each run.
 `ropa reviews` is a command that still starts through Typer and SQLAlchemy, for comparison, and the
 one-command Typer app is the floor of any command Typer parses (importing it, coercing one value).

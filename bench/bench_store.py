@@ -41,7 +41,7 @@ MB = 1_000_000
 def one_run(extractions: list, db: Path) -> dict[str, float]:
     """Seconds to store the extractions in a fresh SQLite file and to read them all back; its size."""
     import catalog
-    from catalog.store import make_engine, read_extractions, write_extractions
+    from catalog.store.write import make_engine, read_extractions, write_extractions
 
     db.unlink(missing_ok=True)
     engine = make_engine(str(db))  # the schema is made before the clock starts
@@ -77,8 +77,8 @@ def baseline_run(checkout: Path, pickled: Path, db: Path) -> dict[str, float]:
 
 
 def extractions_of(corpus: Path, limit: int | None) -> list:
-    from catalog.build import extract_all
-    from catalog.ingest import policy_files, read_policy, with_unique_ids
+    from catalog.pipeline.build import extract_all
+    from catalog.ingest.documents import policy_files, read_policy, with_unique_ids
 
     files = policy_files(corpus)[:limit] if limit else policy_files(corpus)
     return list(extract_all(with_unique_ids([d for f in files for d in read_policy(f)])))

@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from catalog.build import build  # noqa: E402
-from catalog.graph import to_graph  # noqa: E402
-from catalog.risks import find_risks  # noqa: E402
-from catalog.store import make_engine, read_extractions  # noqa: E402
+from catalog.pipeline.build import build  # noqa: E402
+from catalog.graph.build import to_graph  # noqa: E402
+from catalog.checks.risks import find_risks  # noqa: E402
+from catalog.store.write import make_engine, read_extractions  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 DEFAULT_PATHS = (CORPUS / "other", CORPUS / "vendors")

@@ -1,4 +1,4 @@
-"""Precision and recall per fact kind on the annotated dev set (passage-level; see catalog/devset.py).
+"""Precision and recall per fact kind on the annotated dev set (passage-level; see catalog/evaluation/devset.py).
 
 Usage: .venv/bin/python bench/score_dev.py [DEV_DIR]   (or `make score`). Prints a table; writes nothing.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from catalog.devset import REQUIREMENT_RIGHT, SCORED_KINDS, Counts, macro, micro, score_dir  # noqa: E402
+from catalog.evaluation.devset import REQUIREMENT_RIGHT, SCORED_KINDS, Counts, macro, micro, score_dir  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "corpus" / "gdpr-transparency-dev"
 

@@ -1,5 +1,5 @@
 """python -m catalog: the `ropa` command line."""
 
-from catalog.launch import main
+from catalog.cli.launch import main
 
 main()

@@ -2,8 +2,8 @@
 
 The notebooks are generated so that they stay reviewable as code: edit the cells here, then run
 `python notebooks/make_notebooks.py` (from anywhere) and commit the .ipynb files it writes.
-The notebooks themselves only call the catalog library (catalog.build / store / graph / diff /
-lineage / devset / analysis); every analysis function they use lives in catalog/analysis.py.
+The notebooks themselves only call the catalog library (catalog.pipeline.build / store / graph / diff /
+lineage / devset / analysis); every analysis function they use lives in catalog/queries/analysis.py.
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import pandas as pd
 
-from catalog import analysis
-from catalog.build import build
-from catalog.graph import to_graph
-from catalog.store import make_engine, read_counts, read_extractions, read_policies
+from catalog.queries import analysis
+from catalog.pipeline.build import build
+from catalog.graph.build import to_graph
+from catalog.store.write import make_engine, read_counts, read_extractions, read_policies
 
 pd.set_option("display.max_colwidth", 90)
 pd.set_option("display.width", 200)
@@ -67,10 +67,10 @@ and asks three questions of it:
 2. Which nodes are central to the flows (degree and betweenness centrality)?
 3. Which purposes rest on legitimate interests (Art. 6(1)(f)), as stated or as inferred?
 
-Cells only call the library; the analysis functions are in `catalog/analysis.py` (tested in
+Cells only call the library; the analysis functions are in `catalog/queries/analysis.py` (tested in
 `tests/test_analysis.py`)."""),
         new_code_cell(SETUP),
-        new_code_cell(IMPORTS + "\nfrom catalog.lineage import downstream"),
+        new_code_cell(IMPORTS + "\nfrom catalog.queries.lineage import downstream"),
         new_markdown_cell("## Build the catalog\nOne transaction into a throw-away SQLite file; the graph is derived from what was stored."),
         new_code_cell('''\
 workdir = tempfile.TemporaryDirectory(prefix="ropa-nb01-")
@@ -110,7 +110,7 @@ plt.show()'''),
 payment = reach[reach["data_category"].str.contains("financial")]
 payment'''),
         new_markdown_cell("""\
-The same question from the library's lineage query (`catalog.lineage.downstream`): every path from
+The same question from the library's lineage query (`catalog.queries.lineage.downstream`): every path from
 payment card numbers, with the legal bases of the purpose and the countries the data may go to
 (the controller's general transfers apply to every category)."""),
         new_code_cell('''\
@@ -215,7 +215,7 @@ def nb02() -> nbformat.NotebookNode:
 
 The seed's two versions (2018-05-25, 2019-01-17) and the five later snapshots in
 `shared/corpus/alibaba-history` (2020–2026), built into one catalog. For each step from one version
-to the next: what was added and dropped (`catalog.diff.timeline` / `diff`), then the transfers and
+to the next: what was added and dropped (`catalog.compare.diff.timeline` / `diff`), then the transfers and
 their safeguards over the years, and the counts per kind.
 
 Some snapshot files hold more than one version: the 2020 page also carries the "Old version" of
@@ -223,7 +223,7 @@ Some snapshot files hold more than one version: the 2020 page also carries the "
 2022-03 snapshots both carry the version effective 2021-01-16 (again with small differences). Every
 distinct text is one version of the timeline, ordered by effective date."""),
         new_code_cell(SETUP + '\nHISTORY = SHARED / "corpus" / "alibaba-history"\nprint("history:", HISTORY)'),
-        new_code_cell(IMPORTS + "\nfrom catalog.diff import diff, timeline, to_diff_rows"),
+        new_code_cell(IMPORTS + "\nfrom catalog.compare.diff import diff, timeline, to_diff_rows"),
         new_code_cell('''\
 workdir = tempfile.TemporaryDirectory(prefix="ropa-nb02-")
 engine = make_engine(f"sqlite:///{workdir.name}/catalog.db")
@@ -316,7 +316,7 @@ def nb03() -> nbformat.NotebookNode:
 
 Five GDPR-era policies of other companies (`shared/corpus/other`: Booking.com, IKEA, PayPal, Proton,
 WeTransfer) and the 60 app policies of the development set (`shared/corpus/gdpr-transparency-dev`,
-passage lists rendered to text with `catalog.devset.to_text`), built into one catalog. Questions:
+passage lists rendered to text with `catalog.evaluation.devset.to_text`), built into one catalog. Questions:
 
 1. Which vendors transfer personal data where, under which safeguards (SCC, DPF, BCR, adequacy)?
 2. Who shares with advertising platforms (a named recipient whose role is advertising, or the

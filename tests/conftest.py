@@ -27,8 +27,8 @@ CATALOG13_SOURCES = (SEED, CORPUS / "alibaba-history", CORPUS / "other")
 def catalog13_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite file holding the 13-version catalog, built once per test session (tests that write
     review decisions copy it first)."""
-    from catalog.build import build
-    from catalog.store import make_engine
+    from catalog.pipeline.build import build
+    from catalog.store.write import make_engine
 
     db = tmp_path_factory.mktemp("catalog13") / "catalog.db"
     engine = make_engine(str(db))
@@ -94,8 +94,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path):
 def seed_graph(seed_path):
     """The processing graph of the seed's two versions, extracted once (tests copy it before changing it)."""
     from catalog.extract import extract
-    from catalog.graph import to_graph
-    from catalog.ingest import read_policy
+    from catalog.graph.build import to_graph
+    from catalog.ingest.documents import read_policy
 
     return to_graph(extract(d) for d in read_policy(seed_path))
 
@@ -156,7 +156,7 @@ def ota_versions(services: tuple[str, ...] | None = None) -> list:
 @pytest.fixture(scope="session")
 def ota_repo(tmp_path_factory) -> Path:
     """A versions repository in the OTA layout, one commit per recorded text (read-only: copy to change)."""
-    from catalog.ota import write_repository
+    from catalog.ingest.ota import write_repository
 
     return write_repository(tmp_path_factory.mktemp("ota") / "contrib-versions", ota_versions())
 
@@ -196,7 +196,7 @@ def stored_rows(engine, policy_id: str) -> tuple[int, int, int]:  # noqa: ANN001
     from sqlalchemy import func, or_, select
     from sqlmodel import Session
 
-    from catalog.tables import EvidenceRow, FactRow, LinkRow
+    from catalog.store.tables import EvidenceRow, FactRow, LinkRow
 
     F, L, E = FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
     with Session(engine) as s:

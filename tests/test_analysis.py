@@ -1,4 +1,4 @@
-"""catalog.analysis: the notebooks' questions, on small hand-made graphs (exact answers) and on the seed
+"""catalog.queries.analysis: the notebooks' questions, on small hand-made graphs (exact answers) and on the seed
 (what the Alibaba.com policy is known to say)."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from catalog import analysis as A
-from catalog.build import build
-from catalog.graph import to_graph
-from catalog.lineage import downstream
+from catalog.queries import analysis as A
+from catalog.pipeline.build import build
+from catalog.graph.build import to_graph
+from catalog.queries.lineage import downstream
 from catalog.records import Extraction, Fact, Kind, Link, PolicyDocument, Relation, Status
-from catalog.store import make_engine, read_extractions
+from catalog.store.write import make_engine, read_extractions
 
 LI = "legal_basis:art6-1-f-legitimate-interests"
 CARD = "data_category:user.financial.credit_card"

@@ -8,10 +8,10 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from catalog.batch import extract_batch
-from catalog.build import build, read_documents
-from catalog.cli import app
-from catalog.store import make_engine, read_extractions
+from catalog.pipeline.batch import extract_batch
+from catalog.pipeline.build import build, read_documents
+from catalog.cli.app import app
+from catalog.store.write import make_engine, read_extractions
 from tests.conftest import CORPUS, SEED
 
 runner = CliRunner()
@@ -107,8 +107,8 @@ def test_chunked_batch_stores_what_a_serial_build_stores(db_url, policy_dir, tmp
     """Chunks of two files (one transaction each, stored while the next ones are extracted): the two
     Alibaba snapshots claiming one date land in different chunks, and a copy of one policy in a
     subdirectory (same id, same text) must end up as the serial build leaves it: the later file's."""
-    from catalog.batch import build_batch, chunk_size
-    from catalog.ingest import policy_files
+    from catalog.pipeline.batch import build_batch, chunk_size
+    from catalog.ingest.documents import policy_files
 
     (policy_dir / "zz").mkdir()
     shutil.copy(policy_dir / "WeTransfer.privacy.md", policy_dir / "zz" / "WeTransfer.privacy.md")

@@ -10,14 +10,14 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from catalog.build import build_ota
-from catalog.changes import SEVERITIES, at_least, changes, step_changes, taxonomy, without_rejected
-from catalog.cli import app
-from catalog.diff import diff
+from catalog.pipeline.build import build_ota
+from catalog.compare.changes import SEVERITIES, at_least, changes, step_changes, taxonomy, without_rejected
+from catalog.cli.app import app
+from catalog.compare.diff import diff
 from catalog.extract import extract
-from catalog.ingest import to_documents
-from catalog.review import write_review
-from catalog.store import make_engine, read_extractions
+from catalog.ingest.documents import to_documents
+from catalog.store.review import write_review
+from catalog.store.write import make_engine, read_extractions
 from tests.conftest import CORPUS
 
 runner = CliRunner()

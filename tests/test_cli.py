@@ -9,7 +9,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from catalog.cli import app
+from catalog.cli.app import app
 from tests.conftest import DEMO, ROOT
 
 runner = CliRunner()
@@ -240,7 +240,7 @@ def test_every_help_fits_80_columns_and_reflows_its_paragraphs():
 
 
 def test_plural():
-    from catalog.cli import plural
+    from catalog.cli.app import plural
 
     assert [plural(1, "file"), plural(2, "file"), plural(0, "file")] == ["1 file", "2 files", "0 files"]
     assert plural(1, "policy", "policies") == "1 policy" and plural(3, "policy", "policies") == "3 policies"
@@ -349,7 +349,7 @@ def test_dashboard_refuses_a_port_in_use(tmp_path):
 
 
 def test_dashboard_command_runs_the_packaged_app_with_the_catalog_made_absolute(tmp_path, monkeypatch):
-    from catalog.commands.dashboard import APP, catalog_url, streamlit_command
+    from catalog.cli.commands.dashboard import APP, catalog_url, streamlit_command
 
     assert APP == ROOT / "catalog" / "dashboard" / "app.py" and APP.exists()
     assert (APP.parent / ".streamlit" / "config.toml").exists()

@@ -13,10 +13,10 @@ import multiprocessing as mp
 from pathlib import Path
 
 import pytest
-from catalog.build import extract_all, read_documents
+from catalog.pipeline.build import extract_all, read_documents
 from catalog.extract import extract
-from catalog.ingest import read_policy
-from catalog.store import make_engine, read_policies, write_extractions
+from catalog.ingest.documents import read_policy
+from catalog.store.write import make_engine, read_policies, write_extractions
 from tests.conftest import CORPUS, stored_rows
 
 IKEA = CORPUS / "other" / "Ikea.privacy.md"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.build import build
-from catalog.store import make_engine
+from catalog.pipeline.build import build
+from catalog.store.write import make_engine
 from tests.conftest import DEMO, write_markup_policy
 
 pytest.importorskip("streamlit")
@@ -114,7 +114,7 @@ def test_lineage_of_a_subject_has_the_access_request_view(app):
 
 
 def test_what_changed_across_a_history_built_from_a_repository(ota_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from catalog.build import build_ota
+    from catalog.pipeline.build import build_ota
 
     db = tmp_path / "history.db"
     build_ota(ota_repo, make_engine(str(db)), ["Alibaba.com", "Booking.com"])

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("streamlit")
 
 from catalog.dashboard import graph_view, reading, review_queue, tables, transfers_view  # noqa: E402
-from catalog.render import dot_name, to_dot  # noqa: E402
+from catalog.export.dot import dot_name, to_dot  # noqa: E402
 
 
 def _graph() -> nx.MultiDiGraph:

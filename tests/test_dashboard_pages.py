@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from catalog.graph import to_graph
-from catalog.render import SPECIAL_FILL, dot_name
-from catalog.store import make_engine, read_extractions
+from catalog.graph.build import to_graph
+from catalog.export.dot import SPECIAL_FILL, dot_name
+from catalog.store.write import make_engine, read_extractions
 
 pytest.importorskip("streamlit")
 from tests.dashboard_app import (  # noqa: E402
@@ -52,7 +52,7 @@ def writable(catalog13_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_the_catalog_holds_13_versions(catalog13_db: str):
-    from catalog.store import read_policies
+    from catalog.store.write import read_policies
 
     ids = {p.id for p in read_policies(make_engine(catalog13_db))}
     assert len(ids) == 13 and {V2018, V2019, V2024, V2026, "ikea-2026-09-01"} <= ids
@@ -216,7 +216,7 @@ def test_the_workbook_is_written_only_when_asked_for(page, catalog13_db: str):
     assert "Download ROPA spreadsheet (xlsx)" in downloads(at)  # prepared once for this catalog state
 
     from catalog.dashboard import data
-    from catalog.review import catalog_stamp
+    from catalog.store.review import catalog_stamp
 
     url = f"sqlite:///{catalog13_db}"
     wb = load_workbook(io.BytesIO(data.ropa_xlsx_bytes(url, "org:alibaba-com", catalog_stamp(make_engine(url)))))
@@ -383,7 +383,7 @@ def test_review_queue_is_ordered_by_risk_and_counts_done_and_left(page):
 
 
 def test_a_decision_applies_to_the_version_in_scope(writable: str):
-    from catalog.review import read_reviews
+    from catalog.store.review import read_reviews
 
     at = open_page("review", org=ALIBABA, version=V2019)
     at.selectbox(key="review_target").set_value("recipient:mail-ru").run()

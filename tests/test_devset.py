@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from catalog import devset
-from catalog.devset import Counts, gold, locate, micro, score_passages, to_text
-from catalog.ingest import to_documents
+from catalog.evaluation import devset
+from catalog.evaluation.devset import Counts, gold, locate, micro, score_passages, to_text
+from catalog.ingest.documents import to_documents
 from tests.conftest import CORPUS
 
 DEV = CORPUS / "gdpr-transparency-dev"

@@ -8,13 +8,13 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from catalog.build import build, collect_files, extract_all, read_documents
-from catalog.cli import app
-from catalog.diff import diff, section_key, timeline, to_diff_rows
-from catalog.diff_export import write_diff_xlsx
+from catalog.pipeline.build import build, collect_files, extract_all, read_documents
+from catalog.cli.app import app
+from catalog.compare.diff import diff, section_key, timeline, to_diff_rows
+from catalog.export.diff_workbook import write_diff_xlsx
 from catalog.extract import extract
-from catalog.ingest import read_policy
-from catalog.store import make_engine, read_extractions
+from catalog.ingest.documents import read_policy
+from catalog.store.write import make_engine, read_extractions
 from tests.conftest import CORPUS, DEMO
 
 OLD, NEW = "alibaba-com-2018-05-25", "alibaba-com-2019-01-17"

@@ -14,8 +14,8 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from catalog.cli import app
-from catalog.workbook import FORMULA_LEADS, QUOTE_PREFIX, inert
+from catalog.cli.app import app
+from catalog.export.workbook import FORMULA_LEADS, QUOTE_PREFIX, inert
 
 runner = CliRunner()
 

@@ -9,7 +9,7 @@ from functools import cache
 import pytest
 
 from catalog.extract import extract
-from catalog.ingest import read_policy
+from catalog.ingest.documents import read_policy
 from catalog.records import Extraction, Kind, Relation, Status
 from tests.conftest import CORPUS, assert_evidence_holds
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from catalog.extract import extract
-from catalog.ingest import read_policy
+from catalog.ingest.documents import read_policy
 from catalog.records import Kind, Relation, Status
 from tests.conftest import assert_evidence_holds
 

@@ -12,7 +12,7 @@ from catalog.extract.mentions import _MASK, find_mentions, masked_addresses
 from catalog.extract.parties import _last_word_char
 from catalog.extract.statements import Role, to_statements
 from catalog.extract.structure import _DANGLING, dangles
-from catalog.ingest import read_policy
+from catalog.ingest.documents import read_policy
 from tests.conftest import CORPUS, SEED
 
 
@@ -82,11 +82,11 @@ def test_memo_caches_change_no_export(corpus_texts: list[str]):
     the JSON export of the corpus is the same read cold (caches emptied) or warm (each text seen)."""
     import json
 
-    from catalog.export import to_json
+    from catalog.export.catalog_json import to_json
     from catalog.extract import clear_text_caches, extract
     from catalog.extract import mentions
-    from catalog.graph import to_graph
-    from catalog.ingest import to_documents
+    from catalog.graph.build import to_graph
+    from catalog.ingest.documents import to_documents
 
     docs = [d for i, t in enumerate(corpus_texts) for d in to_documents(t, f"policy-{i}.md", "markdown")]
 

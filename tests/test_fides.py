@@ -8,11 +8,11 @@ from fideslang.default_taxonomy import DEFAULT_TAXONOMY
 from fideslang.models import System, Taxonomy
 from typer.testing import CliRunner
 
-from catalog.cli import app
+from catalog.cli.app import app
 from catalog.extract import extract
-from catalog.fides import to_fides_manifest
-from catalog.graph import restrict, to_graph
-from catalog.ingest import read_policy
+from catalog.export.fides import to_fides_manifest
+from catalog.graph.build import restrict, to_graph
+from catalog.ingest.documents import read_policy
 
 NEW = "alibaba-com-2019-01-17"
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from catalog.ingest import from_html, parse_date, read_policy, to_documents
-from catalog.segment import sentences
+from catalog.ingest.documents import from_html, parse_date, read_policy, to_documents
+from catalog.ingest.segment import sentences
 from tests.conftest import CORPUS, DEMO
 
 

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from catalog.build import build
-from catalog.ingest import MAX_HEADING, read_policy, to_documents
-from catalog.segment import MAX_UNIT, segment, sentences, split_long
-from catalog.store import make_engine
+from catalog.pipeline.build import build
+from catalog.ingest.documents import MAX_HEADING, read_policy, to_documents
+from catalog.ingest.segment import MAX_UNIT, segment, sentences, split_long
+from catalog.store.write import make_engine
 
 TITLE = "Acme Privacy Policy\n\nEffective date: 1 March 2024\n\n"
 DENSE = "we collect your email address and phone number and share them with Google for advertising "
@@ -94,7 +94,7 @@ def test_hostile_shapes_build_in_seconds_not_minutes(shape, tmp_path):
 def test_a_text_without_blank_lines_is_read_as_paragraphs_of_bounded_length(tmp_path):
     # 'same paragraph' relates every safeguard to every transfer in it: over one 440 KB paragraph that
     # was every pair in the text (work growing with its square: 193 s here before issue 11, now seconds)
-    from catalog.segment import MAX_PARAGRAPH
+    from catalog.ingest.segment import MAX_PARAGRAPH
 
     sentence = "We transfer your email address to the United States. Such transfers rely on standard contractual clauses. "
     path = tmp_path / "one-paragraph.txt"

@@ -11,9 +11,9 @@ import sqlite3
 import pytest
 from typer.testing import CliRunner
 
-from catalog.cli import app
+from catalog.cli.app import app
 from catalog.extract import extract
-from catalog.ingest import clean_inline, parse_date, read_policy, to_cell, to_day_month, to_documents, to_name
+from catalog.ingest.documents import clean_inline, parse_date, read_policy, to_cell, to_day_month, to_documents, to_name
 from tests.conftest import CORPUS, DEMO, SEED
 
 D = dt.date

@@ -12,10 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, event, func, insert, inspect, select, table, text
 from sqlmodel import Session, SQLModel
 
-from catalog.build import build
-from catalog.migrate import INITIAL, MIGRATIONS, alembic_config, current, head, upgrade
-from catalog.store import make_engine, read_policies
-from catalog.tables import FactRow, PolicyRow, ReviewRow
+from catalog.pipeline.build import build
+from catalog.store.migrate import INITIAL, MIGRATIONS, alembic_config, current, head, upgrade
+from catalog.store.write import make_engine, read_policies
+from catalog.store.tables import FactRow, PolicyRow, ReviewRow
 from tests.conftest import ROOT
 
 
@@ -28,7 +28,7 @@ def test_fresh_catalog_is_at_head_and_matches_the_tables(db_url):
     engine = make_engine(db_url)
     assert head() == "0003"
     assert current(engine) == "0003"
-    # the migrations create exactly what catalog/tables.py declares (a table change needs a revision)
+    # the migrations create exactly what catalog/store/tables.py declares (a table change needs a revision)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
 
@@ -103,7 +103,7 @@ def test_the_scripts_read_without_alembic_name_what_alembic_reads(db_url):
     the same as Alembic's own ScriptDirectory, and current() the same as its MigrationContext."""
     from alembic.script import ScriptDirectory
 
-    from catalog.migrate import revisions
+    from catalog.store.migrate import revisions
 
     scripts = ScriptDirectory.from_config(alembic_config())
     assert head() == scripts.get_current_head()
@@ -119,7 +119,7 @@ def test_a_read_only_command_on_a_catalog_at_head_does_not_import_alembic(tmp_pa
 
     db = tmp_path / "cat.db"
     build([seed_path], make_engine(str(db)))
-    probe = ("import sys\nfrom catalog.cli import main\n"
+    probe = ("import sys\nfrom catalog.cli.app import main\n"
              f"sys.argv = ['ropa', 'policies', '--db', {str(db)!r}]\n"
              "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
              "print('alembic' in sys.modules)\n")
@@ -144,10 +144,10 @@ def _to(engine, revision: str) -> None:
 def test_a_catalog_at_0002_upgrades_to_offsets_and_reads_back_the_same(db_url, seed_path):
     """0003 drops the evidence's quote and section copies: a catalog made at 0002 (the rows a downgrade
     leaves are the rows the engine of then wrote) reads back exactly as before, review decisions and all."""
-    from catalog.export import to_json
-    from catalog.graph import to_graph
-    from catalog.review import apply_reviews, read_reviews
-    from catalog.store import read_extractions
+    from catalog.export.catalog_json import to_json
+    from catalog.graph.build import to_graph
+    from catalog.store.review import apply_reviews, read_reviews
+    from catalog.store.write import read_extractions
 
     engine = make_engine(db_url)
     build([seed_path, ROOT.parent / "shared" / "corpus" / "other"], engine)
@@ -180,7 +180,7 @@ def test_a_catalog_at_0002_upgrades_to_offsets_and_reads_back_the_same(db_url, s
 
 def test_evidence_that_is_not_its_slice_survives_the_upgrade_and_back(db_url, seed_path):
     """No extractor writes such evidence today; a catalog that holds one keeps it (quote and title as they were)."""
-    from catalog.store import read_extractions
+    from catalog.store.write import read_extractions
 
     engine = make_engine(db_url)
     build([seed_path], engine)

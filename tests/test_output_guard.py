@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from catalog.cli import app
+from catalog.cli.app import app
 from tests.conftest import DEMO, run_ropa_unprivileged
 
 runner = CliRunner()
@@ -159,7 +159,7 @@ def test_a_write_that_fails_leaves_the_previous_export_and_no_temporary_file(cat
 
 
 def test_write_atomically_removes_its_temporary_file_when_the_writer_fails(tmp_path):
-    from catalog.output import write_atomically
+    from catalog.export.files import write_atomically
 
     target = tmp_path / "out.csv"
     target.write_text("previous\n")

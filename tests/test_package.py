@@ -106,7 +106,7 @@ def test_the_wheel_holds_the_dashboard_its_config_and_the_vocabulary(wheel: Path
     names = set(zipfile.ZipFile(wheel).namelist())
     for f in ("catalog/dashboard/app.py", "catalog/dashboard/overview.py", "catalog/dashboard/review.py",
               "catalog/dashboard/.streamlit/config.toml", "catalog/dashboard/static/favicon.png",
-              "catalog/commands/dashboard.py", "catalog/migrations/env.py"):
+              "catalog/cli/commands/dashboard.py", "catalog/store/migrations/env.py"):
         assert f in names, f"{f} is not in {wheel.name}"
     assert any(n.startswith("catalog/lexicons/") and n.endswith(".yaml") for n in names)
     assert not any(n.startswith(("tests/", "data/", "bench/", "notebooks/")) for n in names)
@@ -145,7 +145,7 @@ def test_installed_wheel_builds_a_catalog_and_serves_the_dashboard_outside_the_r
     # an empty catalog in the installed package (no data/ to build a demo from): one line says what to do
     empty = tmp_path / "empty.db"
     script = (f"import os; os.environ['ROPA_DB'] = {str(empty)!r}\n"
-              "from catalog.store import make_engine; make_engine(os.environ['ROPA_DB']).dispose()\n"
+              "from catalog.store.write import make_engine; make_engine(os.environ['ROPA_DB']).dispose()\n"
               "from streamlit.testing.v1 import AppTest\n"
               "from importlib.resources import files\n"
               "at = AppTest.from_file(str(files('catalog.dashboard') / 'app.py'), default_timeout=300).run()\n"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from catalog.cli import app
+from catalog.cli.app import app
 
 NEW = "alibaba-com-2019-01-17"
 runner = CliRunner()

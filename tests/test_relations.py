@@ -18,14 +18,14 @@ from functools import cache
 
 from catalog.extract import extract
 from catalog.extract.clauses import Polarity, polarity, to_clauses
-from catalog.ingest import to_documents
+from catalog.ingest.documents import to_documents
 from catalog.records import Extraction, Kind, Status
 from tests.conftest import CORPUS
 
 
 @cache
 def policy(path: str) -> Extraction:
-    (x,) = [extract(d) for d in __import__("catalog.ingest", fromlist=["read_policy"]).read_policy(CORPUS / path)]
+    (x,) = [extract(d) for d in __import__("catalog.ingest.documents", fromlist=["read_policy"]).read_policy(CORPUS / path)]
     return x
 
 
@@ -134,7 +134,7 @@ def test_a_basis_list_run_into_one_sentence_keeps_each_item_with_its_basis(seed_
     # performance of any contract ... (for example, to provide you with the services you request and to identify
     # and authenticate you so you may use the Sites). necessary to comply with legal requirements (...).
     # necessary for our legitimate interests ... and/or where it is based on your consent ."
-    from catalog.ingest import read_policy
+    from catalog.ingest.documents import read_policy
 
     old = extract(read_policy(seed_path)[1])
     assert old.policy.id == "alibaba-com-2018-05-25"

@@ -11,10 +11,10 @@ import networkx as nx
 import pytest
 
 from catalog.extract import extract
-from catalog.graph import restrict, to_graph
-from catalog.ingest import read_policy
-from catalog.lineage import downstream
-from catalog.render import SPECIAL_FILL, lineage_to_dot, to_dot
+from catalog.graph.build import restrict, to_graph
+from catalog.ingest.documents import read_policy
+from catalog.queries.lineage import downstream
+from catalog.export.dot import SPECIAL_FILL, lineage_to_dot, to_dot
 
 NEW = "alibaba-com-2019-01-17"
 CARD = "data_category:user.financial.credit_card"
@@ -84,9 +84,9 @@ def test_lineage_dot(G):
 def test_cli_export_dot(db_url, seed_path, tmp_path):
     from typer.testing import CliRunner
 
-    from catalog.build import build
-    from catalog.cli import app
-    from catalog.store import make_engine
+    from catalog.pipeline.build import build
+    from catalog.cli.app import app
+    from catalog.store.write import make_engine
 
     build([seed_path], make_engine(db_url))
     out_file = tmp_path / "catalog.dot"

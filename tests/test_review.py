@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.build import build
-from catalog.graph import to_graph
-from catalog.review import (REVIEWED, ReviewError, apply_reviews, catalog_stamp, read_reviews, review_of,
+from catalog.pipeline.build import build
+from catalog.graph.build import to_graph
+from catalog.store.review import (REVIEWED, ReviewError, apply_reviews, catalog_stamp, read_reviews, review_of,
                             reviewed_items, write_review)
-from catalog.store import make_engine, read_extractions
-from catalog.tables import link_key
+from catalog.store.write import make_engine, read_extractions
+from catalog.store.tables import link_key
 from tests.conftest import DEMO
 
 CARD = "data_category:user.financial.credit_card"

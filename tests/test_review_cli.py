@@ -8,7 +8,7 @@ import json
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from catalog.cli import app
+from catalog.cli.app import app
 from tests.conftest import DEMO
 
 runner = CliRunner()

@@ -10,13 +10,13 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from catalog.build import build
-from catalog.cli import app
-from catalog.graph import to_graph
-from catalog.lineage import downstream
-from catalog.risks import blanket_safeguards, find_risks, transfer_standing
-from catalog.spreadsheet import TRANSFER_COLUMNS, transfer_rows
-from catalog.store import make_engine, read_extractions
+from catalog.pipeline.build import build
+from catalog.cli.app import app
+from catalog.graph.build import to_graph
+from catalog.queries.lineage import downstream
+from catalog.checks.risks import blanket_safeguards, find_risks, transfer_standing
+from catalog.export.spreadsheet import TRANSFER_COLUMNS, transfer_rows
+from catalog.store.write import make_engine, read_extractions
 from tests.conftest import CORPUS
 
 runner = CliRunner()

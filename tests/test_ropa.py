@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from catalog.export import to_json
-from catalog.graph import restrict
-from catalog.ropa import (
+from catalog.export.catalog_json import to_json
+from catalog.graph.build import restrict
+from catalog.export.ropa import (
     ART6, ART9, BUSINESS_FUNCTION, COUNTRIES, DATA, INDIVIDUALS, JOINT_CONTROLLER, LEGITIMATE_INTERESTS,
     NO_SPECIAL_CATEGORY, NOT_STATED, RECIPIENTS, RETENTION, RIGHTS, ROPA_COLUMNS, SAFEGUARDS, business_function,
     controller_details, ropa_rows,

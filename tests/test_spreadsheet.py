@@ -8,10 +8,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from catalog.cli import app, load_graph
-from catalog.ropa import FOR_DPO, NOT_STATED, ROPA_COLUMNS
-from catalog.spreadsheet import DPO_FILL, EXTRA_COLUMNS, FINDING_COLUMNS, HEADER_ROW, TRANSFER_COLUMNS
-from catalog.workbook import LINE_HEIGHT
+from catalog.cli.app import app, load_graph
+from catalog.export.ropa import FOR_DPO, NOT_STATED, ROPA_COLUMNS
+from catalog.export.spreadsheet import DPO_FILL, EXTRA_COLUMNS, FINDING_COLUMNS, HEADER_ROW, TRANSFER_COLUMNS
+from catalog.export.workbook import LINE_HEIGHT
 
 NEW = "alibaba-com-2019-01-17"
 runner = CliRunner()
@@ -211,7 +211,7 @@ def test_reviews_show_alike_in_every_sheet(built, tmp_path):
 
 
 def test_evidence_sheet_shows_how_each_fact_was_read(seed_graph):
-    from catalog.spreadsheet import EVIDENCE_COLUMNS, evidence_rows
+    from catalog.export.spreadsheet import EVIDENCE_COLUMNS, evidence_rows
 
     G = seed_graph.copy()
     edge = G.edges["recipient:google", "country:US", "transferred_to"]

@@ -1,4 +1,4 @@
-"""The fast start of `ropa` (catalog.launch): help from a cache of what Typer printed, and `ropa policies`
+"""The fast start of `ropa` (catalog.cli.launch): help from a cache of what Typer printed, and `ropa policies`
 read with the stdlib sqlite3. Each is compared with the Typer path it stands for, on real files and
 real subprocesses (a pseudo-terminal for the coloured help)."""
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from catalog import launch
-from catalog.cli import app
+from catalog.cli import launch
+from catalog.cli.app import app
 
 runner = CliRunner()
 
@@ -33,7 +33,7 @@ def _ropa(*args: str, env: dict[str, str], cwd: Path | None = None) -> subproces
 
 def _probe(args: list[str], env: dict[str, str]) -> tuple[str, str]:
     """Run launch.main(args) in a fresh interpreter: (its output, the heavy modules it imported)."""
-    code = ("import sys\nfrom catalog.launch import main\n"
+    code = ("import sys\nfrom catalog.cli.launch import main\n"
             f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'sqlalchemy', 'sqlmodel', 'pydantic'}))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True,
@@ -79,7 +79,7 @@ def test_a_cache_made_in_another_setting_is_not_used(tmp_path):
 
 def test_help_to_a_stream_click_would_re_wrap_is_not_cached(tmp_path):
     env = _env(tmp_path / "cache", COLUMNS="80", PYTHONIOENCODING="ascii")
-    typer_out = subprocess.run([sys.executable, "-c", "import sys\nfrom catalog.cli import main\n"
+    typer_out = subprocess.run([sys.executable, "-c", "import sys\nfrom catalog.cli.app import main\n"
                                 "sys.argv = ['ropa', '--help']\nmain()"], capture_output=True, text=True, env=env)
     first, second = _ropa("--help", env=env), _ropa("--help", env=env)
     assert first.stdout == second.stdout == typer_out.stdout and "Usage: ropa" in first.stdout
@@ -190,8 +190,8 @@ def history_db(tmp_path_factory, ota_repo, seed_path) -> str:
 
 
 def test_read_listing_is_what_the_store_reads(history_db):
-    from catalog.quickread import read_listing
-    from catalog.store import make_engine, read_counts, read_policies
+    from catalog.store.quickread import read_listing
+    from catalog.store.write import make_engine, read_counts, read_policies
 
     engine = make_engine(history_db, create=False)
     stored, counts = read_policies(engine), read_counts(engine)
@@ -206,9 +206,9 @@ def test_read_listing_is_what_the_store_reads(history_db):
 def test_the_catalog_tables_are_the_schemas():
     from sqlmodel import SQLModel
 
-    from catalog import tables  # noqa: F401
-    from catalog.migrate import INITIAL_TABLES, VERSION_TABLE
-    from catalog.quickread import CATALOG_TABLES
+    from catalog.store import tables  # noqa: F401
+    from catalog.store.migrate import INITIAL_TABLES, VERSION_TABLE
+    from catalog.store.quickread import CATALOG_TABLES
 
     assert CATALOG_TABLES == set(SQLModel.metadata.tables) | set(INITIAL_TABLES) | {VERSION_TABLE}
 

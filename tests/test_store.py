@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from catalog.build import build
+from catalog.pipeline.build import build
 from catalog.extract import extract
-from catalog.graph import to_graph
-from catalog.ingest import read_policy
-from catalog.store import database_url, make_engine, read_counts, read_extractions, read_policies, write_extractions
-from catalog.tables import FactRow, PolicyRow, ReviewRow
+from catalog.graph.build import to_graph
+from catalog.ingest.documents import read_policy
+from catalog.store.write import database_url, make_engine, read_counts, read_extractions, read_policies, write_extractions
+from catalog.store.tables import FactRow, PolicyRow, ReviewRow
 from tests.conftest import stored_rows
 
 
@@ -111,7 +111,7 @@ def test_renamed_extraction_equals_extracting_under_the_new_id(seed_path):
     # while the version id appears in nothing but the document, the evidence and the warnings
     from dataclasses import replace
 
-    from catalog.store import renamed
+    from catalog.store.write import renamed
 
     doc = read_policy(seed_path)[0]
     assert renamed(extract(doc), doc.id + "-rX") == extract(replace(doc, id=doc.id + "-rX"))
@@ -132,7 +132,7 @@ def test_a_second_file_claiming_a_stored_id_is_stored_apart_and_the_same_file_re
 
 
 def test_a_text_with_nul_bytes_made_without_read_policy_is_refused_naming_its_source(db_url):
-    from catalog.ingest import InputError, to_documents
+    from catalog.ingest.documents import InputError, to_documents
 
     engine = make_engine(db_url)
     [doc] = to_documents("Acme Privacy Policy\n\nWe collect your email address.\x00\n", "archive/acme.md")
@@ -156,7 +156,7 @@ def test_the_corpus_export_is_the_same_straight_from_extraction_and_read_back_fr
 
     from sqlalchemy import text
 
-    from catalog.export import to_json
+    from catalog.export.catalog_json import to_json
 
     extractions = _corpus_extractions()
     assert len(extractions) >= 20

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from catalog.graph import read_as_inferred
+from catalog.graph.build import read_as_inferred
 
 #: Check metadata: id -> (severity when every fact behind it is stated, what it means).
 CHECKS: dict[str, tuple[str, str]] = {

@@ -4,10 +4,10 @@ Checks run per organisation (one publisher's versions: facts such as "country:US
 nodes, a finding is not) and per policy version (a gap in one version is a finding for that
 version, even when another version closes it). Each finding names the organisation, the versions,
 the facts involved with their evidence, and which of those facts were only inferred: a finding is
-"high" only when every fact behind it is stated (catalog.findings). This module holds the
-transfer checks, on where a transfer stands under Chapter V (catalog.standing's `transfer_standing`,
+"high" only when every fact behind it is stated (catalog.checks.findings). This module holds the
+transfer checks, on where a transfer stands under Chapter V (catalog.graph.standing's `transfer_standing`,
 the one function every view uses to show adequacy, EEA membership and safeguards, re-exported here);
-catalog.checks the others.
+catalog.checks.rules the others.
 Adequacy, EEA membership, the safeguards that are adequacy decisions, repealed SCC decisions and
 recipients' home countries come from the vocabulary's data files (adequacy.yaml, country.yaml,
 scc_decisions.yaml, recipient.yaml).
@@ -23,14 +23,14 @@ from typing import Any
 
 import networkx as nx
 
-from catalog.checks import (ALL_DATA, check_controller_establishment, check_legitimate_interests,
+from catalog.checks.rules import (ALL_DATA, check_controller_establishment, check_legitimate_interests,
                             check_purposes_without_basis, check_retention, check_special_category,
                             check_special_category_minors)
-from catalog.findings import (CHECKS, SEVERITY_ORDER, Finding, attrs_in, country_code, edges_of, label_of,
+from catalog.checks.findings import (CHECKS, SEVERITY_ORDER, Finding, attrs_in, country_code, edges_of, label_of,
                               make_finding, nodes_of, ps_of, versions_of)
-from catalog.graph import in_scope
+from catalog.graph.build import in_scope
 from catalog.records import Kind, Relation
-from catalog.standing import UNNAMED, TransferStanding, transfer_standing
+from catalog.graph.standing import UNNAMED, TransferStanding, transfer_standing
 from catalog.vocabulary import adequacy_decisions, concept, eea_countries, read_yaml, recipient_registry
 
 __all__ = ["CHECKS", "SEVERITY_ORDER", "Finding", "TransferStanding", "transfer_standing", "safeguard_label", "safeguard_names",
@@ -274,7 +274,7 @@ def by_organisation(G: nx.MultiDiGraph) -> list[tuple[str, nx.MultiDiGraph]]:
     One organisation's graph is G itself; otherwise each holds the nodes and edges its versions
     state (built in one pass over G, data shared, not copied).
     """
-    from catalog.ingest import slug
+    from catalog.ingest.documents import slug
 
     policies = G.graph.get("policies", {})
     if not policies:

@@ -1,7 +1,7 @@
 """Checks on what a policy states about data, legal bases, retention, the controller and DPIAs.
 
-Each is a pure function of one organisation's processing graph returning findings (catalog.findings);
-catalog.risks runs them with the transfer checks. Art. 9: special-category data needs an
+Each is a pure function of one organisation's processing graph returning findings (catalog.checks.findings);
+catalog.checks.risks runs them with the transfer checks. Art. 9: special-category data needs an
 Art. 9(2) condition, stated on the category or on a purpose it is processed for (legitimate
 interests are none); children's special-category data is flagged on its own.
 """
@@ -12,8 +12,8 @@ import re
 
 import networkx as nx
 
-from catalog.findings import Finding, edges_of, label_of, make_finding, nodes_of, ps_of
-from catalog.graph import in_scope
+from catalog.checks.findings import Finding, edges_of, label_of, make_finding, nodes_of, ps_of
+from catalog.graph.build import in_scope
 from catalog.records import Kind, Relation
 from catalog.vocabulary import eea_countries
 

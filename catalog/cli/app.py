@@ -46,9 +46,9 @@ def _loaded(module: str, name: str) -> type | tuple:
 
 def _error_line(e: Exception) -> str | None:
     """The one line for an error any command can meet (None: not one of those, let it through)."""
-    if isinstance(e, (_loaded("catalog.ingest", "InputError"), _loaded("catalog.output", "OutputError"))):
+    if isinstance(e, (_loaded("catalog.ingest.documents", "InputError"), _loaded("catalog.export.files", "OutputError"))):
         return str(e)
-    if isinstance(e, _loaded("catalog.migrate", "NotACatalog")):
+    if isinstance(e, _loaded("catalog.store.migrate", "NotACatalog")):
         return f"{_opened.get('db', 'the database')}: {e}"
     if isinstance(e, _loaded("sqlalchemy.exc", "DatabaseError")):  # malformed, not a database, read-only, disk I/O...
         return f"{_opened.get('db', 'the database')}: {_db_problem(e)}; nothing was changed"
@@ -108,7 +108,7 @@ PolicyOption = typer.Option(None, "--policy", "-p", metavar="ID", help="Restrict
 OrgOption = typer.Option(None, "--org", metavar="ORG", help="Restrict to one organisation (publisher slug, e.g. alibaba-com).")
 ForceOption = typer.Option(False, "--force", help="Replace an existing file that is not a previous export of this kind.")
 
-#: Command modules under catalog/commands/: each has register(app, export_app).
+#: Command modules under catalog/cli/commands/: each has register(app, export_app).
 COMMAND_MODULES: tuple[str, ...] = ("lineage", "risks", "diff", "changes", "ropa_export", "review", "dashboard")
 
 #: Optional packages a feature needs, and the extra that installs them.
@@ -133,9 +133,9 @@ def _engine(db: Optional[str], create: bool = False):
     command reads one as it is, and refuses a database that is not a catalog, without touching it."""
     from sqlalchemy.exc import DatabaseError
 
-    from catalog.migrate import NotACatalog, check_readable, upgrade
+    from catalog.store.migrate import NotACatalog, check_readable, upgrade
     from catalog.messages import shown
-    from catalog.store import database_url, make_engine, sqlite_path
+    from catalog.store.write import database_url, make_engine, sqlite_path
 
     url = database_url(db)
     path = sqlite_path(db)
@@ -200,16 +200,16 @@ def _unreachable(e: Exception) -> bool:
 
 
 def output_path(output: str, kind: str, db: Optional[str], force: bool) -> Path:
-    """Where an export of `kind` goes, checked before any work is done (see catalog.output)."""
-    from catalog.output import check_output
-    from catalog.store import sqlite_path
+    """Where an export of `kind` goes, checked before any work is done (see catalog.export.files)."""
+    from catalog.export.files import check_output
+    from catalog.store.write import sqlite_path
 
     return check_output(output, kind, sqlite_path(db), force)
 
 
 def require_org(engine, org: Optional[str]) -> None:  # noqa: ANN001
     """Refuse an --org the catalog does not hold, naming the ones it does."""
-    from catalog.store import read_policies
+    from catalog.store.write import read_policies
 
     known = {p.organisation for p in read_policies(engine)}
     if org and org not in known:
@@ -228,8 +228,8 @@ def parse_since(since: Optional[str]):  # noqa: ANN201
 
 def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[str] = None):
     """The graph of the whole catalog, one policy version, or one organisation's versions."""
-    from catalog.graph import to_graph
-    from catalog.store import read_extractions, read_policies
+    from catalog.graph.build import to_graph
+    from catalog.store.write import read_extractions, read_policies
 
     engine = _engine(db)
     known = read_policies(engine)
@@ -237,7 +237,7 @@ def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[st
         fail(f"no policy version {policy!r} in the catalog; known: {', '.join(p.id for p in known) or 'none (run `ropa build` first)'}")
     if org and org not in {p.organisation for p in known}:
         fail(f"no organisation {org!r} in the catalog; known: {', '.join(sorted({p.organisation for p in known})) or 'none'}")
-    from catalog.review import apply_reviews, read_reviews
+    from catalog.store.review import apply_reviews, read_reviews
 
     G = to_graph(read_extractions(engine, [policy] if policy else None, organisation=org))
     reviews = read_reviews(engine)
@@ -287,8 +287,8 @@ def build(
 
     Example: ropa build acme-privacy.md --org "Acme Ltd" --date 2024-03-01
     """
-    from catalog.build import collect_files, extract_all, read_documents
-    from catalog.ingest import InputError
+    from catalog.pipeline.build import collect_files, extract_all, read_documents
+    from catalog.ingest.documents import InputError
 
     publisher, effective = _org_and_date(org, date)
     if (org is not None or date is not None) and (ota is not None or workers or scheduler):
@@ -329,7 +329,7 @@ def _org_and_date(org: Optional[str], date: Optional[str]):  # noqa: ANN202
     """--org NAME and --date YYYY-MM-DD checked: (publisher, effective date), "" and None when not given."""
     import datetime as dt
 
-    from catalog.ingest import slug
+    from catalog.ingest.documents import slug
 
     publisher = " ".join((org or "").split())
     if org is not None and slug(publisher) == "policy" and "policy" not in publisher.lower():
@@ -347,7 +347,7 @@ def _store(engine, extractions: list, db: Optional[str]) -> list:  # noqa: ANN00
     (CatalogGroup's line), exit 1 for a server that went away."""
     from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
-    from catalog.store import write_extractions
+    from catalog.store.write import write_extractions
 
     try:
         return write_extractions(engine, extractions)
@@ -359,9 +359,9 @@ def _store(engine, extractions: list, db: Optional[str]) -> list:  # noqa: ANN00
 
 def _build_ota(repo: Path, services: list[str], document: str, since: Optional[str], db: Optional[str]) -> None:
     """--ota: the history of the chosen documents; a bad commit is reported and the rest stored (exit 1)."""
-    from catalog.build import extract_all, read_new_versions
-    from catalog.ingest import InputError
-    from catalog.ota import check_repository, read_log
+    from catalog.pipeline.build import extract_all, read_new_versions
+    from catalog.ingest.documents import InputError
+    from catalog.ingest.ota import check_repository, read_log
 
     since_date = parse_since(since)
     try:  # the repository and the services are checked before the catalog is opened (or created)
@@ -393,9 +393,9 @@ def _build_ota(repo: Path, services: list[str], document: str, since: Optional[s
 
 def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: Optional[str]) -> None:
     """--workers / --scheduler: extraction and storing on Dask; a failing file is reported and the rest stored."""
-    from catalog.batch import build_batch
-    from catalog.ingest import InputError, policy_files
-    from catalog.store import database_url
+    from catalog.pipeline.batch import build_batch
+    from catalog.ingest.documents import InputError, policy_files
+    from catalog.store.write import database_url
 
     files: list[Path] = []
     failures: list[tuple[str, str]] = []
@@ -449,8 +449,8 @@ def policies(
 
     Example: ropa policies --db catalog.db --org alibaba-com
     """
-    from catalog.listing import FORMATS, listing_text, to_listing
-    from catalog.store import read_counts, read_policies
+    from catalog.store.listing import FORMATS, listing_text, to_listing
+    from catalog.store.write import read_counts, read_policies
 
     if format not in FORMATS:
         fail(f"unknown format {format!r}; expected table or json")
@@ -481,7 +481,7 @@ def show(
         kind_value = Kind(kind.replace("-", "_")).value
     except ValueError:
         fail(f"unknown kind {kind!r}; expected one of: {', '.join(k.value for k in Kind)}")
-    from catalog.graph import nodes_of_kind
+    from catalog.graph.build import nodes_of_kind
 
     G = load_graph(db, policy, org)
     rows = []
@@ -514,7 +514,7 @@ def export_json(
 
     Example: ropa export json -o catalog.json --policy alibaba-com-2019-01-17
     """
-    from catalog.export import to_json, write_json
+    from catalog.export.catalog_json import to_json, write_json
 
     target = output_path(output, "json", db, force)
     G = load_graph(db, policy, org)
@@ -528,7 +528,7 @@ def _register_commands() -> None:
     import importlib
 
     for name in COMMAND_MODULES:
-        importlib.import_module(f"catalog.commands.{name}").register(app, export_app)
+        importlib.import_module(f"catalog.cli.commands.{name}").register(app, export_app)
 
 
 _register_commands()

@@ -11,10 +11,10 @@ SQLAlchemy and SQLModel cost more than both (issue 15 asks for `--help` within 3
   as before, and stores the result under $XDG_CACHE_HOME/ropa (or ~/.cache/ropa; nothing stored
   when that is not writable).
 * `ropa policies [--db URL] [--format F] [--org ORG]` on a plain SQLite catalog is read with the stdlib
-  sqlite3 (catalog.quickread) and printed by the code the Typer command prints with (catalog.listing).
+  sqlite3 (catalog.store.quickread) and printed by the code the Typer command prints with (catalog.store.listing).
 
 Everything else, and every case these do not handle (an error to report, an option they do not know,
-another database), goes to the Typer app in catalog.cli, which decides and words it as it always did.
+another database), goes to the Typer app in catalog.cli.app, which decides and words it as it always did.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def main(argv: Optional[list[str]] = None) -> None:
 
 
 def _typer(args: list[str]) -> None:
-    from catalog.cli import app
+    from catalog.cli.app import app
 
     app(args=args, prog_name="ropa")
 
@@ -81,8 +81,8 @@ def parse_options(args: list[str], names: frozenset[str]) -> Optional[dict[str, 
 def policies_text(options: dict[str, str]) -> Optional[str]:
     """What `ropa policies` prints for a plain SQLite catalog; None when the Typer command must decide
     (a format or organisation it refuses, a database that is not a plain catalog at head)."""
-    from catalog.listing import FORMATS, listing_text, to_listing
-    from catalog.quickread import read_listing
+    from catalog.store.listing import FORMATS, listing_text, to_listing
+    from catalog.store.quickread import read_listing
 
     fmt, org = options.get("--format", "table"), options.get("--org")
     if fmt not in FORMATS:
@@ -116,7 +116,7 @@ def help_key(args: list[str]) -> str:
     """Everything the rendered help depends on, as one line (the cache file's first)."""
     import importlib.util
 
-    sources = [PACKAGE / "cli.py", PACKAGE / "records.py", *sorted((PACKAGE / "commands").glob("*.py"))]
+    sources = [PACKAGE / "app.py", PACKAGE.parent / "records.py", *sorted((PACKAGE / "commands").glob("*.py"))]
     for name in ("typer", "rich"):
         spec = importlib.util.find_spec(name)
         sources.append(Path(spec.origin) if spec and spec.origin else Path(name))

@@ -1,6 +1,6 @@
 """What changed in each vendor's policy that a DPO must act on, version after version (`ropa changes`).
 
-Built on catalog.diff's fact diff between consecutive versions of each organisation (catalog.diff.history
+Built on catalog.compare.diff's fact diff between consecutive versions of each organisation (catalog.compare.diff.history
 orders them), read the way a DPO reads a register: new or dropped transfer destinations and safeguards,
 new special categories, recipients and purposes, changed legal bases, retention changes, a new
 controller. The change types, their severities and the reason each matters are data
@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from catalog.diff import DiffEntry, diff, history
+from catalog.compare.diff import DiffEntry, diff, history
 from catalog.records import Extraction, Fact, Kind, Link, Relation
-from catalog.tables import link_key
+from catalog.store.tables import link_key
 from catalog.vocabulary import read_yaml
 
 SEVERITIES = ("high", "medium", "low")
@@ -359,8 +359,8 @@ def without_rejected(extractions: Iterable[Extraction], rejected: Iterable[tuple
 
 def read_changes(engine: Engine, organisation: str | None = None, since: dt.date | None = None) -> list[Change]:
     """The stored history's changes (of one organisation, or all), a DPO's rejected facts left out."""
-    from catalog.review import read_reviews
-    from catalog.store import read_extractions
+    from catalog.store.review import read_reviews
+    from catalog.store.write import read_extractions
 
     rejected = [(r.target, r.policy_id) for r in read_reviews(engine) if r.decision == "reject"]
     return changes(without_rejected(read_extractions(engine, organisation=organisation), rejected), since)

@@ -5,7 +5,7 @@ that still states the same thing is not a change of substance: it shows up as `r
 identity and attributes, different quotes), kept apart from `added`, `removed` and `changed`
 (same identity, different label, key, status or attributes). Sections are matched by heading
 with its enumerator dropped ("F. MINORS" and "E. MINORS" are the same section, renumbered).
-Pure functions over Extraction records; the xlsx writer lives in catalog.diff_export.
+Pure functions over Extraction records; the xlsx writer lives in catalog.export.diff_workbook.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.ingest import slug
+from catalog.ingest.documents import slug
 from catalog.extract import DISCLOSURE_ONLY
 from catalog.records import Extraction, Fact, Kind, Link, PolicyDocument, Relation
 

@@ -1,5 +1,5 @@
 """What changed: every organisation's policy changes a DPO must act on since a date, newest first,
-with the quotes of both versions (catalog.changes, the same history as `ropa changes`)."""
+with the quotes of both versions (catalog.compare.changes, the same history as `ropa changes`)."""
 
 import datetime as dt
 import json
@@ -13,7 +13,7 @@ SEVERITY_ICON = {"high": ":red[**HIGH**]", "medium": ":orange[**MEDIUM**]", "low
 
 @st.cache_data(show_spinner="Comparing consecutive versions…", ttl=600)
 def _changes(url: str, organisation: str, stamp: str) -> list[dict]:
-    from catalog.changes import read_changes
+    from catalog.compare.changes import read_changes
 
     return [c.to_dict() for c in read_changes(data.engine(url), organisation or None)]
 

@@ -1,7 +1,7 @@
 """The catalog as the dashboard reads it: one engine per database URL and cached loaders.
 
 Caches are keyed on the database URL, the scope (a version id, "org:<organisation>" or "" for all)
-and a catalog stamp (`catalog.review.catalog_stamp`), so a rebuild or a new review decision shows up
+and a catalog stamp (`catalog.store.review.catalog_stamp`), so a rebuild or a new review decision shows up
 on the next rerun.
 """
 
@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import networkx as nx
 import streamlit as st
 
-from catalog.database import masked_url
-from catalog.graph import to_graph
-from catalog.review import apply_reviews, read_reviews, without_rejected
-from catalog.store import make_engine, read_counts, read_extractions, read_policies
+from catalog.store.database import masked_url
+from catalog.graph.build import to_graph
+from catalog.store.review import apply_reviews, read_reviews, without_rejected
+from catalog.store.write import make_engine, read_counts, read_extractions, read_policies
 
 if TYPE_CHECKING:
     from catalog.dashboard.scope import Context
@@ -49,7 +49,7 @@ def engine(url: str):
 @st.cache_resource(show_spinner="Building the demo catalog from data/policies…")
 def ensure_built(url: str) -> list[str]:
     """Build the demo catalog into an empty SQLite file (once per process, in a checkout); the ids it built."""
-    from catalog.build import build
+    from catalog.pipeline.build import build
 
     eng = engine(url)
     if read_policies(eng) or not has_demo():  # an installed package has no demo: the Overview says what to do
@@ -58,8 +58,8 @@ def ensure_built(url: str) -> list[str]:
 
 
 def build_demo(ctx: Context) -> list[str]:
-    """Build data/policies into the selected database (catalog.build.build); the version ids built."""
-    from catalog.build import build
+    """Build data/policies into the selected database (catalog.pipeline.build.build); the version ids built."""
+    from catalog.pipeline.build import build
 
     ids = build([DEMO_POLICIES], engine(ctx.url)).policy_ids
     clear_caches()
@@ -170,8 +170,8 @@ def per_scope(compute: Callable[[str, str, str], T]) -> Callable[[Context], T]:
 
 @per_scope
 def findings(url: str, scope: str, stamp: str) -> list[dict[str, Any]]:
-    """catalog.risks.find_risks of the scope (rejected facts left out), most severe first."""
-    from catalog.risks import find_risks
+    """catalog.checks.risks.find_risks of the scope (rejected facts left out), most severe first."""
+    from catalog.checks.risks import find_risks
 
     rows = [f.to_dict() for f in find_risks(without_rejected(_graph(url, scope, stamp)))]
     return sorted(rows, key=lambda f: (SEVERITY_ORDER.get(str(f.get("severity", "")).lower(), 9), f.get("check", "")))
@@ -179,24 +179,24 @@ def findings(url: str, scope: str, stamp: str) -> list[dict[str, Any]]:
 
 @per_scope
 def completeness(url: str, scope: str, stamp: str) -> list[dict[str, Any]]:
-    """catalog.risks.completeness: Art. 30(1) fields filled per processing activity."""
-    from catalog.risks import completeness
+    """catalog.checks.risks.completeness: Art. 30(1) fields filled per processing activity."""
+    from catalog.checks.risks import completeness
 
     return completeness(_graph(url, scope, stamp))
 
 
 @per_scope
 def ropa_rows(url: str, scope: str, stamp: str) -> list[dict[str, Any]]:
-    """catalog.ropa.ropa_rows: one dict per processing activity, with its provenance."""
-    from catalog.ropa import ropa_rows
+    """catalog.export.ropa.ropa_rows: one dict per processing activity, with its provenance."""
+    from catalog.export.ropa import ropa_rows
 
     return ropa_rows(_graph(url, scope, stamp))
 
 
 @per_scope
 def controller_details(url: str, scope: str, stamp: str) -> dict[str, Any]:
-    """catalog.ropa.controller_details: the controller, representative and DPO block."""
-    from catalog.ropa import controller_details
+    """catalog.export.ropa.controller_details: the controller, representative and DPO block."""
+    from catalog.export.ropa import controller_details
 
     d = controller_details(_graph(url, scope, stamp))
     return dict(d) if d else {}
@@ -204,11 +204,11 @@ def controller_details(url: str, scope: str, stamp: str) -> dict[str, Any]:
 
 @st.cache_data(show_spinner="Writing the workbook…", ttl=600)
 def ropa_xlsx_bytes(url: str, scope: str, stamp: str) -> bytes:
-    """The ROPA workbook (catalog.spreadsheet.write_xlsx) of a scope, as bytes: written when asked for."""
+    """The ROPA workbook (catalog.export.spreadsheet.write_xlsx) of a scope, as bytes: written when asked for."""
     import tempfile
 
-    from catalog.risks import find_risks
-    from catalog.spreadsheet import write_xlsx
+    from catalog.checks.risks import find_risks
+    from catalog.export.spreadsheet import write_xlsx
 
     G = _graph(url, scope, stamp)
     with tempfile.TemporaryDirectory() as tmp:
@@ -223,7 +223,7 @@ def ropa_xlsx(ctx: Context) -> bytes:
 
 @st.cache_data(show_spinner=False, ttl=600)
 def _policy_diff(url: str, old_id: str, new_id: str, stamp: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
-    from catalog.diff import diff, to_diff_rows
+    from catalog.compare.diff import diff, to_diff_rows
 
     old, new = _extraction(url, old_id, stamp), _extraction(url, new_id, stamp)
     d = diff(old, new)
@@ -231,7 +231,7 @@ def _policy_diff(url: str, old_id: str, new_id: str, stamp: str) -> tuple[dict[s
 
 
 def policy_diff(ctx: Context, old_id: str, new_id: str) -> dict[str, Any]:
-    """catalog.diff.diff(old, new).to_dict() for two stored versions (cached)."""
+    """catalog.compare.diff.diff(old, new).to_dict() for two stored versions (cached)."""
     return _policy_diff(ctx.url, old_id, new_id, ctx.stamp)[0]
 
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from catalog.dashboard import data, graph_view, labels, scope
-from catalog.render import EDGE_COLOR, HIGHLIGHT, KIND_STYLE, SPECIAL_FILL, dot_names, to_dot
+from catalog.export.dot import EDGE_COLOR, HIGHLIGHT, KIND_STYLE, SPECIAL_FILL, dot_names, to_dot
 
 ctx = scope.context()
 st.title("Data map")

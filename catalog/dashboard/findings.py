@@ -1,4 +1,4 @@
-"""Findings: every risk and gap catalog.risks finds in the scope, filterable, downloadable, one at a time in full."""
+"""Findings: every risk and gap catalog.checks.risks finds in the scope, filterable, downloadable, one at a time in full."""
 
 import streamlit as st
 

@@ -13,7 +13,7 @@ KIND_LABELS = {
 }
 
 
-#: Article 30(1) fields as catalog.risks.completeness names them.
+#: Article 30(1) fields as catalog.checks.risks.completeness names them.
 FIELD_LABELS = {
     "controller_contact": "Controller contact", "purpose": "Purpose", "subjects": "Data subjects",
     "categories": "Data categories", "recipients": "Recipients", "transfers": "Transfers", "retention": "Retention",

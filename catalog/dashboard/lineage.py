@@ -6,10 +6,10 @@ import json
 
 import streamlit as st
 
-from catalog import lineage
+from catalog.queries import lineage
 from catalog.dashboard import data, labels, scope, tables, transfers_view
-from catalog.workbook import inert
-from catalog.render import lineage_to_dot
+from catalog.export.workbook import inert
+from catalog.export.dot import lineage_to_dot
 
 ctx = scope.context()
 st.title("Lineage")
@@ -45,7 +45,7 @@ HEADERS = {"data_category": "Data category", "purpose": "Purpose", "legal_basis"
 
 
 def display(r: dict) -> dict:
-    """A path row with labels for headers and values, no raw ids (adequacy: catalog.risks.transfer_standing's)."""
+    """A path row with labels for headers and values, no raw ids (adequacy: catalog.checks.risks.transfer_standing's)."""
     out = {}
     for k, v in r.items():
         if k == "inferred_bases":

@@ -1,6 +1,6 @@
 """How a fact or link was read, and how sure that reading is: what a DPO reviews first.
 
-catalog.graph.reading gives (read_as, confidence) from the attributes the extractor records, with the
+catalog.graph.build.reading gives (read_as, confidence) from the attributes the extractor records, with the
 link's status standing in for read_as when it records none. Without a confidence, the review queue
 still needs an order: the status's stand-in (an inferred link, read from no single sentence, first).
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.graph import reading as graph_reading
+from catalog.graph.build import reading as graph_reading
 
 #: Stand-in confidence of a reading without its own: by the status of the link.
 STATUS_CONFIDENCE = {"stated": 0.9, "reviewed": 1.0, "inferred": 0.5}
@@ -36,7 +36,7 @@ def status(item: dict[str, Any], policy_id: str = "") -> str:
 
 
 def read_as(item: dict[str, Any], policy_id: str = "") -> str:
-    """How the text was read ("table row", "statement", ...; catalog.graph.reading)."""
+    """How the text was read ("table row", "statement", ...; catalog.graph.build.reading)."""
     return graph_reading(item, policy_id)[0]
 
 

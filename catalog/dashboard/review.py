@@ -1,12 +1,12 @@
 """Review: a queue of the scope's facts and links, riskiest and least sure first; a DPO reads the quotes,
 then confirms, rejects or corrects, for the version in scope unless "all versions" is chosen, or adds a
-missing link. Decisions show in every view (catalog.review.apply_reviews) and survive a rebuild."""
+missing link. Decisions show in every view (catalog.store.review.apply_reviews) and survive a rebuild."""
 
 import streamlit as st
 
 from catalog.dashboard import data, labels, quotes, reading, review_queue, scope, tables
 from catalog.records import Relation
-from catalog.review import DECISIONS, ReviewError, read_reviews, write_review
+from catalog.store.review import DECISIONS, ReviewError, read_reviews, write_review
 
 ctx = scope.context()
 st.title("Review")

@@ -1,6 +1,6 @@
 """The review queue: every fact and link of the scope, riskiest and least sure first (pure).
 
-Risk is the severity of the findings that name the item (catalog.risks: a link is named when a finding
+Risk is the severity of the findings that name the item (catalog.checks.risks: a link is named when a finding
 names both its ends); sureness is the extractor's confidence, else the stand-in of the link's status
 (catalog.dashboard.reading). Reviewed items stay in the queue, counted as done.
 """

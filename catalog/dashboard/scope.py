@@ -19,9 +19,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from catalog.dashboard import data
-from catalog.database import masked_url as masked
-from catalog.review import catalog_stamp
-from catalog.store import database_url
+from catalog.store.database import masked_url as masked
+from catalog.store.review import catalog_stamp
+from catalog.store.write import database_url
 
 ALL = ""  # the organisation's and the version's "all"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from catalog.workbook import inert
+from catalog.export.workbook import inert
 
 
 def matches(row: dict[str, Any], query: str) -> bool:

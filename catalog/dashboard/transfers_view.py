@@ -1,6 +1,6 @@
 """The rows of the Transfers page: who sends data where, adequacy, safeguards, the SCC flag and quotes.
 
-Where a destination stands is catalog.risks.transfer_standing's decision, the one the spreadsheet,
+Where a destination stands is catalog.checks.risks.transfer_standing's decision, the one the spreadsheet,
 lineage and the risk checks use: an EEA country is never "adequacy: none", and an adequacy decision
 (or the Data Privacy Framework) the country does not have is named as not applicable, not listed as a
 safeguard. The SCC flag is shown with the quote that names the clauses (the SCC safeguard's own
@@ -15,7 +15,7 @@ import networkx as nx
 
 from catalog.dashboard.labels import label, review_text, versions_text
 from catalog.records import Kind, Relation
-from catalog.risks import TransferStanding, blanket_map, safeguard_label, standing_of
+from catalog.checks.risks import TransferStanding, blanket_map, safeguard_label, standing_of
 
 SCC = "scc"
 
@@ -41,7 +41,7 @@ def scc_evidence(G: nx.MultiDiGraph, policy_ids: list[str]) -> dict[str, Any]:
 
 
 def _short(safeguard: str, blanket: bool) -> str:
-    from catalog.analysis import SAFEGUARD_SHORT
+    from catalog.queries.analysis import SAFEGUARD_SHORT
 
     return SAFEGUARD_SHORT.get(safeguard, safeguard_label(safeguard)) + (" (all third countries)" if blanket else "")
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.extract import extract
-from catalog.ingest import ITEM, clean_inline, to_documents
+from catalog.ingest.documents import ITEM, clean_inline, to_documents
 from catalog.records import Extraction, Kind
 
 Passage = Mapping[str, Any]

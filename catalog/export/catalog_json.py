@@ -37,19 +37,19 @@ def to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
             "policy_ids": d["policy_ids"], "evidence": d["evidence"], "attrs": d["attrs"],
             **_review(d),
         })
-    from catalog.ropa import ropa_rows  # the ROPA rows (Art. 30 processing activities) sit on top of the graph
+    from catalog.export.ropa import ropa_rows  # the ROPA rows (Art. 30 processing activities) sit on top of the graph
 
     return {"schema_version": SCHEMA_VERSION, "policies": policies, "nodes": nodes, "edges": edges,
             "processing_activities": ropa_rows(G)}
 
 
 def _review(d: dict[str, Any]) -> dict[str, Any]:
-    """A DPO's decision in force on a node or edge (see catalog.review), when there is one."""
+    """A DPO's decision in force on a node or edge (see catalog.store.review), when there is one."""
     return {"review": d["review"]} if d.get("review") else {}
 
 
 def write_json(path: str | Path, data: dict[str, Any]) -> Path:
     """Write JSON atomically (a reader never sees half a file)."""
-    from catalog.output import write_text_atomically
+    from catalog.export.files import write_text_atomically
 
     return write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

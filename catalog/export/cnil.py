@@ -2,7 +2,7 @@
 
 `ropa export xlsx --template cnil`. The fields, their order and wording, the data-category groups
 and which recipients are processors are data (lexicons/cnil.yaml, after the CNIL's model record);
-the values are the same rows as the ICO layout (catalog.ropa), so both layouts always agree. A
+the values are the same rows as the ICO layout (catalog.export.ropa), so both layouts always agree. A
 field no privacy policy can fill (security measures, internal recipients, dates of the record)
 reads "For the DPO to complete"; one the policy should fill and does not, "Not stated in the policy".
 The Evidence sheet backs every value with its quote, as in the ICO workbook.
@@ -20,10 +20,10 @@ import networkx as nx
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from catalog.ropa import (DATA, FOR_DPO, NOT_STATED, PURPOSE, RECIPIENTS, controller_details, ropa_rows)
-from catalog.spreadsheet import EVIDENCE_COLUMNS, GAP_STYLES, add_sheet, evidence_rows
+from catalog.export.ropa import (DATA, FOR_DPO, NOT_STATED, PURPOSE, RECIPIENTS, controller_details, ropa_rows)
+from catalog.export.spreadsheet import EVIDENCE_COLUMNS, GAP_STYLES, add_sheet, evidence_rows
 from catalog.vocabulary import read_yaml
-from catalog.workbook import WRAP, atomic_save, fit_row_heights, header_row, lines_needed, print_setup, put
+from catalog.export.workbook import WRAP, atomic_save, fit_row_heights, header_row, lines_needed, print_setup, put
 
 NONE_STATED = "None stated for this activity"
 NO_SENSITIVE = "No: the policy states no sensitive data for this activity"

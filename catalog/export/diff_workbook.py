@@ -1,6 +1,6 @@
 """A policy diff as a workbook a person opens: a "Diff" sheet (one row per changed fact or link,
 with the quotes from each side) and a "Sections" sheet. The only I/O of the diff feature. Cells are
-inert text and sheets print like the ROPA workbook's (catalog.workbook)."""
+inert text and sheets print like the ROPA workbook's (catalog.export.workbook)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from catalog.diff import ROW_COLUMNS, PolicyDiff, to_diff_rows, to_section_rows
-from catalog.workbook import atomic_save, fit_row_heights, print_setup, put
+from catalog.compare.diff import ROW_COLUMNS, PolicyDiff, to_diff_rows, to_section_rows
+from catalog.export.workbook import atomic_save, fit_row_heights, print_setup, put
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")

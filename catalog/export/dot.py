@@ -20,7 +20,7 @@ import networkx as nx
 from catalog.records import Kind, Relation, Status
 
 if TYPE_CHECKING:
-    from catalog.lineage import Lineage
+    from catalog.queries.lineage import Lineage
 
 #: Column order (left to right) and the look of each kind: (cluster title, fill colour, shape).
 KIND_STYLE: dict[str, tuple[str, str, str]] = {
@@ -110,7 +110,7 @@ def _edge_label(data: dict[str, Any], country: str = "") -> str:
     if a.get("safeguards"):
         return "safeguard"
     if country:
-        from catalog.standing import transfer_standing  # where a transfer stands is decided in one place
+        from catalog.graph.standing import transfer_standing  # where a transfer stands is decided in one place
 
         adequacy = transfer_standing(country).adequacy
         return "EEA" if adequacy == "eea" else f"adequacy: {adequacy}"

@@ -17,7 +17,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from catalog.ropa import (
+from catalog.export.ropa import (
     ART6, ART9, COUNTRIES, DATA, INDIVIDUALS, NOT_STATED, RECIPIENTS, RETENTION, controller_details, ropa_rows,
 )
 
@@ -151,6 +151,6 @@ def to_fides_manifest(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 def write_fides(path: str | Path, G: nx.MultiDiGraph) -> Path:
     """The manifest as YAML (what `fides push` reads), written atomically."""
-    from catalog.output import write_text_atomically
+    from catalog.export.files import write_text_atomically
 
     return write_text_atomically(path, yaml.safe_dump(to_fides_manifest(G), sort_keys=False, allow_unicode=True, width=120))

@@ -8,7 +8,7 @@ state it and whether it is stated or inferred. A cell the policy should fill and
 about reads "Not stated in the policy" (a gap, visible, never blank); a column no privacy policy
 can state (the link to a processor contract, security measures, where the data is held...) reads
 "For the DPO to complete". The DPIA column says whether the activity meets DPIA criteria, and which
-(catalog.dpia). An item from a fact or link the DPO rejected stays, marked "(rejected by the DPO)".
+(catalog.checks.dpia). An item from a fact or link the DPO rejected stays, marked "(rejected by the DPO)".
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import Any
 
 import networkx as nx
 
-from catalog import dpia
-from catalog.graph import restrict
+from catalog.checks import dpia
+from catalog.graph.build import restrict
 from catalog.records import Kind, Relation, Status
-from catalog.risks import blanket_map, safeguard_names, transfer_standing
+from catalog.checks.risks import blanket_map, safeguard_names, transfer_standing
 from catalog.vocabulary import concept, read_yaml
 
 NOT_STATED = "Not stated in the policy"
@@ -178,7 +178,7 @@ def _quotes(H: nx.MultiDiGraph, d: dict[str, Any]) -> list[str]:
 
 
 def _safeguard_text(H: nx.MultiDiGraph, country: str, attrs: dict[str, Any], blanket: set[str]) -> str:
-    """The safeguards that count for this destination (catalog.risks.transfer_standing), then its adequacy."""
+    """The safeguards that count for this destination (catalog.checks.risks.transfer_standing), then its adequacy."""
     st = transfer_standing(str(H.nodes[country].get("key") or H.nodes[country].get("ident", "")),
                            attrs.get("safeguards", []), blanket)
     names = safeguard_names(st)
@@ -190,7 +190,7 @@ def _safeguard_text(H: nx.MultiDiGraph, country: str, attrs: dict[str, Any], bla
 def activity_items(H: nx.MultiDiGraph, purpose: str, blankets: dict[str, set[str]] | None = None) -> dict[str, list[Item]]:
     """The cells of one purpose's row in one policy version's graph (columns with nothing stated are left out).
 
-    `blankets`: catalog.risks.blanket_map(H), when the caller computes it once for many purposes."""
+    `blankets`: catalog.checks.risks.blanket_map(H), when the caller computes it once for many purposes."""
     blankets = blanket_map(H) if blankets is None else blankets
     blanket = blankets.get(_only_version(H), set())
     cells: dict[str, list[Item]] = {c: [] for c in ROPA_COLUMNS}
@@ -272,7 +272,7 @@ def _publisher(G: nx.MultiDiGraph, policy_id: str) -> str:
 
 def organisation(G: nx.MultiDiGraph, policy_id: str) -> str:
     """The organisation a version belongs to (its publisher's slug: 'Alibaba.com' and 'alibaba.com' are one)."""
-    from catalog.ingest import slug
+    from catalog.ingest.documents import slug
 
     return slug(_publisher(G, policy_id)) if _publisher(G, policy_id) else ""
 

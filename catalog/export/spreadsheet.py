@@ -7,9 +7,9 @@ checked against the policy text, with how it was read and how confidently), and 
 when given. A gap the policy should fill reads "Not stated in the policy" (red); a column only the
 DPO can fill reads "For the DPO to complete" (its own style). A DPO's review decision shows the
 same way in every sheet: a "DPO review" column, rejected rows struck through, rejected items in
-the ROPA cells marked "(rejected by the DPO)". Every cell is inert text (catalog.workbook), every
+the ROPA cells marked "(rejected by the DPO)". Every cell is inert text (catalog.export.workbook), every
 sheet prints (landscape, fit to width, header repeated), files are written atomically.
-`--template cnil` is catalog.cnil's layout of the same rows.
+`--template cnil` is catalog.export.cnil's layout of the same rows.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from catalog.graph import reading
+from catalog.graph.build import reading
 from catalog.records import Kind, Relation
-from catalog.risks import blanket_map, safeguard_label, safeguard_names, standing_of
-from catalog.ropa import FOR_DPO, NOT_STATED, ROPA_COLUMNS, controller_details, ropa_rows
-from catalog.workbook import (LINE_HEIGHT, WRAP, atomic_save, fit_row_heights, lines_needed, print_setup, put,
+from catalog.checks.risks import blanket_map, safeguard_label, safeguard_names, standing_of
+from catalog.export.ropa import FOR_DPO, NOT_STATED, ROPA_COLUMNS, controller_details, ropa_rows
+from catalog.export.workbook import (LINE_HEIGHT, WRAP, atomic_save, fit_row_heights, lines_needed, print_setup, put,
                               table, write_csv_rows)
 
 #: Row of the ROPA table's header (the ICO template's row 9); the controller block sits above it.
@@ -76,7 +76,7 @@ def _versions_label(G: nx.MultiDiGraph) -> str:
 
 
 def review_text(d: dict[str, Any]) -> str:
-    """The DPO's decision in force on a fact (catalog.review), e.g. 'reject by dpo@x on 2026-11-29: wrong'."""
+    """The DPO's decision in force on a fact (catalog.store.review), e.g. 'reject by dpo@x on 2026-11-29: wrong'."""
     r = d.get("review")
     if not r:
         return ""
@@ -96,7 +96,7 @@ def ropa_table(rows: Sequence[dict[str, Any]]) -> list[list[str]]:
 
 def transfer_rows(G: nx.MultiDiGraph) -> list[list[Any]]:
     """One row per transfer edge and policy version: where the destination stands (EEA, adequacy),
-    the safeguards that count for it (catalog.risks.transfer_standing), those named that do not,
+    the safeguards that count for it (catalog.checks.risks.transfer_standing), those named that do not,
     the SCC flag, the quote and the DPO's review."""
     blankets = blanket_map(G)
     out = []
@@ -141,7 +141,7 @@ def _evidence_row(fact: str, kind: str, label: str, e: dict[str, Any], status: s
 
 def evidence_rows(G: nx.MultiDiGraph) -> list[list[Any]]:
     """Every piece of evidence of every node and edge: what it supports, where it is, how it was read
-    (read as, confidence: catalog.graph.reading) and the DPO's review."""
+    (read as, confidence: catalog.graph.build.reading) and the DPO's review."""
     out = []
     for n in sorted(G.nodes):
         d = G.nodes[n]

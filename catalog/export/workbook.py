@@ -63,14 +63,14 @@ def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
 
 def atomic_save(wb: Workbook, path: str | Path) -> Path:
     """Save through a temporary file in the same directory: a reader never sees half a workbook."""
-    from catalog.output import write_atomically
+    from catalog.export.files import write_atomically
 
     return write_atomically(path, wb.save)
 
 
 def write_csv_rows(path: str | Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
     """A CSV file of inert cells, every field quoted (OWASP), written atomically."""
-    from catalog.output import write_atomically
+    from catalog.export.files import write_atomically
 
     def write(tmp: Path) -> None:
         with tmp.open("w", newline="", encoding="utf-8") as f:

@@ -21,11 +21,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from catalog import decode
-from catalog.decode import Decoded
+from catalog.ingest import decode
+from catalog.ingest.decode import Decoded
 from catalog.messages import shown
 from catalog.records import PolicyDocument
-from catalog.segment import segment
+from catalog.ingest.segment import segment
 from catalog.folded import Folded, fold, found_any
 from catalog.vocabulary import read_yaml
 
@@ -119,7 +119,7 @@ def read_text(path: str | Path) -> tuple[str, str, str]:
 
 
 def to_decoded(data: bytes, path: str | Path = "<input>") -> Decoded:
-    """Decode a policy file's bytes (see catalog.decode), refusing empty, binary and undecodable input."""
+    """Decode a policy file's bytes (see catalog.ingest.decode), refusing empty, binary and undecodable input."""
     try:
         return decode.to_text(data)
     except decode.DecodeError as e:

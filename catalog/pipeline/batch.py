@@ -39,8 +39,8 @@ class BatchResult:
 
 def extract_file(path: str) -> tuple[list[Extraction], str]:
     """The task: one file to its extractions, or to a one-line reason it could not be read."""
-    from catalog.build import extract_one
-    from catalog.ingest import InputError, read_policy
+    from catalog.pipeline.build import extract_one
+    from catalog.ingest.documents import InputError, read_policy
 
     try:
         return [extract_one(d) for d in read_policy(path)], ""
@@ -141,7 +141,7 @@ def chunk_heads(outcomes: list[tuple[list[Extraction], str]]) -> Heads:
 
 @functools.lru_cache(maxsize=4)
 def _worker_engine(url: str):  # noqa: ANN202  (one engine, and one schema check, per worker process)
-    from catalog.store import make_engine
+    from catalog.store.write import make_engine
 
     return make_engine(url)
 
@@ -160,7 +160,7 @@ def store_chunk(outcomes: list[tuple[list[Extraction], str]], ids: list[list[str
     the others. Per file: what was stored and the reason it was not ("" when it was). `after` are
     the earlier stores of the same ids: Dask runs this one after them, so the last file wins, as serially.
     """
-    from catalog.store import renamed, write_extractions
+    from catalog.store.write import renamed, write_extractions
 
     engine = _worker_engine(url)
     todo = [[renamed(x, i) for x, i in zip(xs, pids)] for (xs, _reason), pids in zip(outcomes, ids)]
@@ -199,7 +199,7 @@ class _UniqueIds:
         self.seen: dict[str, str] = {}  # id -> content hash of its first holder
 
     def take(self, source: str, heads: list[tuple[str, str, str]]) -> list[str]:
-        from catalog.ingest import with_unique_ids
+        from catalog.ingest.documents import with_unique_ids
         from catalog.records import PolicyDocument
 
         out = []
@@ -325,8 +325,8 @@ def _run(client, paths: list[str], on_progress: Progress | None) -> dict[str, tu
 
 def collect(paths: Sequence[str], outcomes: dict[str, tuple[list[Extraction], str]]) -> BatchResult:
     """Pure: outcomes in file order, with ids made unique as a serial build makes them."""
-    from catalog.build import extract_one
-    from catalog.ingest import with_unique_ids
+    from catalog.pipeline.build import extract_one
+    from catalog.ingest.documents import with_unique_ids
 
     result = BatchResult()
     for p in paths:

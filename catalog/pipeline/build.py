@@ -1,6 +1,6 @@
 """The whole pipeline for a set of paths: read every input (refusing bad ones before the database
 is touched), extract, and store all of it in one transaction. `build_ota` does the same for the
-history of a versions repository (catalog.ota), adding only the versions not stored yet."""
+history of a versions repository (catalog.ingest.ota), adding only the versions not stored yet."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from catalog.extract import extract
-from catalog.ingest import policy_files, read_policy, slug, with_unique_ids
-from catalog.ota import DEFAULT_DOCUMENT, Recorded, VersionProblem, check_repository, read_log, read_versions
+from catalog.ingest.documents import policy_files, read_policy, slug, with_unique_ids
+from catalog.ingest.ota import DEFAULT_DOCUMENT, Recorded, VersionProblem, check_repository, read_log, read_versions
 from catalog.records import Extraction, PolicyDocument
-from catalog.store import read_stored_history, read_version_sources, write_extractions
+from catalog.store.write import read_stored_history, read_version_sources, write_extractions
 
 
 @dataclass

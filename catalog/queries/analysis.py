@@ -1,6 +1,6 @@
 """Analyst questions over the processing graph, as pure functions the notebooks call.
 
-Every function takes a graph (or a mapping of graphs) built by `catalog.graph.to_graph` and
+Every function takes a graph (or a mapping of graphs) built by `catalog.graph.build.to_graph` and
 returns plain Python data (lists of tuples or dicts) that a notebook turns into a table or a plot.
 Nothing here does I/O or draws.
 
@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from catalog.graph import nodes_of_kind, to_graph
+from catalog.graph.build import nodes_of_kind, to_graph
 from catalog.records import Extraction, Kind, Relation
 
 if TYPE_CHECKING:
-    from catalog.lineage import Lineage
+    from catalog.queries.lineage import Lineage
 
 #: Short labels for safeguard ids (the `safeguards` attribute of a `transferred_to` edge).
 SAFEGUARD_SHORT: dict[str, str] = {
@@ -108,7 +108,7 @@ def reach_table(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     the purposes it is processed for (category -processed_for-> purpose -disclosed_to-> recipient).
 
     A path via a purpose counts only if one policy version states both of its hops (as in
-    catalog.lineage), so a merged graph of two versions does not join one version's purpose to the
+    catalog.queries.lineage), so a merged graph of two versions does not join one version's purpose to the
     other's recipients. Sorted by total reach (descending), then id.
     """
     rel_d, rel_p = Relation.DISCLOSED_TO.value, Relation.PROCESSED_FOR.value
@@ -161,7 +161,7 @@ FLOW_LAYERS: dict[str, int] = {
 
 
 def lineage_graph(lineage: Lineage) -> nx.MultiDiGraph:
-    """A `catalog.lineage.Lineage` (downstream/upstream answer) as a small graph to draw: its nodes with
+    """A `catalog.queries.lineage.Lineage` (downstream/upstream answer) as a small graph to draw: its nodes with
     kind and label, its hops as edges keyed by relation, and each node's `layer` (FLOW_LAYERS) for
     `nx.multipartite_layout(H, subset_key="layer")`."""
     H = nx.MultiDiGraph()
@@ -391,7 +391,7 @@ def presence(graphs: Mapping[str, nx.MultiDiGraph], kind: str, named_only: bool 
 
 
 def timeline_summary(steps: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """`catalog.diff.timeline` steps as one row each: how many facts and links were added, removed,
+    """`catalog.compare.diff.timeline` steps as one row each: how many facts and links were added, removed,
     changed and restated, and how many sections came and went."""
     return [{"step": f"{s['from']} → {s['to']}", "from": s["from"], "to": s["to"],
              "from_date": s.get("from_date", ""), "to_date": s.get("to_date", ""),

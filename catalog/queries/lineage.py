@@ -22,9 +22,9 @@ from typing import Any
 import networkx as nx
 
 from catalog.collector import collector_paused
-from catalog.graph import in_scope
+from catalog.graph.build import in_scope
 from catalog.records import Kind, Relation, Status
-from catalog.standing import transfer_standing
+from catalog.graph.standing import transfer_standing
 from catalog.vocabulary import LEXICON_KINDS, lexicon, phrase_tokens
 
 ALL_DATA = "all personal data"
@@ -667,7 +667,7 @@ def _joined(hops: list[Hop], ps: int) -> list[str]:
 
 
 def _transfer_cells(h: Hop) -> dict[str, Any]:
-    """A transfer hop's cells; its adequacy is where the destination stands (catalog.standing.transfer_standing:
+    """A transfer hop's cells; its adequacy is where the destination stands (catalog.graph.standing.transfer_standing:
     "eea" for an EEA country, never "none")."""
     a = h.attrs
     code = h.target.partition(":")[2]

@@ -1,6 +1,6 @@
 """What `ropa policies` prints, from the policy rows and the fact counts (pure).
 
-Shared by the Typer command (rows read through SQLAlchemy) and the fast start of catalog.launch (rows
+Shared by the Typer command (rows read through SQLAlchemy) and the fast start of catalog.cli.launch (rows
 read with the stdlib sqlite3), so both print the same thing by construction.
 """
 
@@ -20,8 +20,8 @@ SHORT = {"controller": "ctrl", "data_subject": "subj", "data_category": "data", 
 FORMATS = ("table", "json")
 
 
-#: A stored policy version as the listing reads it: a catalog.tables.PolicyRow, or the
-#: catalog.quickread.PolicyListed that holds the same columns (id, title, publisher, organisation,
+#: A stored policy version as the listing reads it: a catalog.store.tables.PolicyRow, or the
+#: catalog.store.quickread.PolicyListed that holds the same columns (id, title, publisher, organisation,
 #: source, retrieved, effective_date, built_at, committed_at).
 Listed = Any
 

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from catalog.records import Kind, Relation, split_node_id
-from catalog.tables import PolicyRow, ReviewRow, link_key
+from catalog.store.tables import PolicyRow, ReviewRow, link_key
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -16,14 +16,14 @@ from operator import itemgetter
 from sqlalchemy import ColumnElement, Connection, Engine, Select, Table, bindparam, delete, insert, select, update
 from sqlmodel import Session
 
-from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from catalog.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from catalog.collector import collector_paused
-from catalog.database import DEFAULT_DB, database_url, sqlite_path  # noqa: F401  (re-exported)
-from catalog.ingest import InputError, id_candidates, slug, with_ids_distinct_from
-from catalog.listing import version_order
-from catalog.migrate import open_engine, upgrade
+from catalog.store.database import DEFAULT_DB, database_url, sqlite_path  # noqa: F401  (re-exported)
+from catalog.ingest.documents import InputError, id_candidates, slug, with_ids_distinct_from
+from catalog.store.listing import version_order
+from catalog.store.migrate import open_engine, upgrade
 from catalog.records import Evidence, Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status
-from catalog.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
+from catalog.store.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
 
 EXTRACTOR_VERSION = "1"
 
@@ -274,7 +274,7 @@ def read_counts(engine: Engine) -> dict[str, dict[str, int]]:
 
 def _document(row: PolicyRow) -> PolicyDocument:
     """The stored version as a document: its sections as stored, no units (nothing downstream of the
-    store reads them; `catalog.segment.segment(doc.text)` gives them, re-segmenting cost a quarter of a read)."""
+    store reads them; `catalog.ingest.segment.segment(doc.text)` gives them, re-segmenting cost a quarter of a read)."""
     return PolicyDocument(
         id=row.id, title=row.title, publisher=row.publisher, effective_date=row.effective_date, source=row.source,
         text=row.text, content_hash=row.content_hash, retrieved=row.retrieved,

@@ -1,1 +1,1 @@
-"""CLI command modules: each exposes register(app, export_app) and is listed in catalog.cli.COMMAND_MODULES."""
+"""CLI command modules: each exposes register(app, export_app) and is listed in catalog.cli.app.COMMAND_MODULES."""

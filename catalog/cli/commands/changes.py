@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, ForceOption, OrgOption, _engine, fail, output_path, parse_since, plural, require_org
+from catalog.cli.app import DbOption, ForceOption, OrgOption, _engine, fail, output_path, parse_since, plural, require_org
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "xlsx")
@@ -19,7 +19,7 @@ def _clip(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def changes_table(cs: list) -> str:  # a list of catalog.changes.Change
+def changes_table(cs: list) -> str:  # a list of catalog.compare.changes.Change
     """One line per change: when it was seen, whose, how serious, what, and a quote from each side."""
     rows = [[c.seen, c.organisation, c.severity, _clip(c.title, 70), _clip(c.detail, 50) or "-",
              _clip((c.old_quotes or ("-",))[0], 60), _clip((c.new_quotes or ("-",))[0], 60)] for c in cs]
@@ -28,7 +28,7 @@ def changes_table(cs: list) -> str:  # a list of catalog.changes.Change
 
 
 def summary(cs: list, since: Optional[dt.date]) -> str:
-    from catalog.changes import SEVERITIES
+    from catalog.compare.changes import SEVERITIES
 
     counts = ", ".join(f"{sum(c.severity == s for c in cs)} {s}" for s in SEVERITIES)
     steps = len({(c.organisation, c.new_id) for c in cs})
@@ -57,7 +57,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa changes --since 2026-01-01 --fail-on high
         """
-        from catalog.changes import SEVERITIES, at_least, read_changes, to_change_rows
+        from catalog.compare.changes import SEVERITIES, at_least, read_changes, to_change_rows
 
         if format not in FORMATS:
             fail(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
@@ -71,8 +71,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         require_org(engine, org)
         cs = read_changes(engine, org, since_date)
         if format == "xlsx":
-            from catalog.changes import ROW_COLUMNS
-            from catalog.spreadsheet import write_tables
+            from catalog.compare.changes import ROW_COLUMNS
+            from catalog.export.spreadsheet import write_tables
 
             rows = [[r[k] for k in ROW_COLUMNS] for r in to_change_rows(cs)]
             write_tables(target, [("Changes", [k.replace("_", " ").capitalize() for k in ROW_COLUMNS], rows)])
@@ -86,7 +86,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
                 text = "No changes to act on" + (f" in versions seen since {since_date}." if since_date else
                                                  ": no organisation has two versions that differ in what a DPO tracks.")
             if target is not None:
-                from catalog.output import write_text_atomically
+                from catalog.export.files import write_text_atomically
 
                 write_text_atomically(target, text + "\n")
                 typer.echo(f"wrote {output}: {summary(cs, since_date)}")

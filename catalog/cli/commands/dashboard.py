@@ -16,17 +16,17 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, _engine, _opened, fail
+from catalog.cli.app import DbOption, _engine, _opened, fail
 
 #: The dashboard's main script, in the installed package.
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 
 DASHBOARD_EXTRA = "install the dashboard extra: pip install 'ropa-catalog[dashboard]'"
 
 
 def catalog_url(db: Optional[str]) -> str:
     """The --db value as a URL the server can open from any directory (a SQLite path made absolute)."""
-    from catalog.store import database_url, sqlite_path
+    from catalog.store.write import database_url, sqlite_path
 
     path = sqlite_path(db)
     return f"sqlite:///{path.resolve()}" if path is not None else database_url(db)

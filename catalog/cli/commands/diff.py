@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, ForceOption, OrgOption, _engine, fail, output_path, plural, require_org
+from catalog.cli.app import DbOption, ForceOption, OrgOption, _engine, fail, output_path, plural, require_org
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "xlsx")
@@ -80,8 +80,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa diff alibaba-com-2018-05-25 alibaba-com-2019-01-17 --format xlsx -o diff.xlsx
         """
-        from catalog.diff import diff
-        from catalog.store import read_extractions, read_policies
+        from catalog.compare.diff import diff
+        from catalog.store.write import read_extractions, read_policies
 
         if format not in FORMATS:
             fail(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
@@ -97,7 +97,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         xs = {x.policy.id: x for x in read_extractions(engine, [old, new])}
         d = diff(xs[old], xs[new])
         if format == "xlsx":
-            from catalog.diff_export import write_diff_xlsx
+            from catalog.export.diff_workbook import write_diff_xlsx
 
             write_diff_xlsx(target, d)
             typer.echo(f"wrote {output}: {plural(len(d.entries), 'change')}, "
@@ -105,7 +105,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             return
         text = json.dumps(d.to_dict(), indent=2, default=str) if format == "json" else diff_table(d, restated)
         if target is not None:
-            from catalog.output import write_text_atomically
+            from catalog.export.files import write_text_atomically
 
             write_text_atomically(target, text + "\n")
             typer.echo(f"wrote {output}")
@@ -123,8 +123,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa timeline --org alibaba-com
         """
-        from catalog.diff import timeline
-        from catalog.store import read_extractions, read_policies
+        from catalog.compare.diff import timeline
+        from catalog.store.write import read_extractions, read_policies
 
         if format not in ("table", "json"):
             fail(f"unknown format {format!r}; expected table or json")

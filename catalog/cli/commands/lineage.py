@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, ForceOption, OrgOption, PolicyOption, fail, load_graph, output_path
+from catalog.cli.app import DbOption, ForceOption, OrgOption, PolicyOption, fail, load_graph, output_path
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json", "dot")
@@ -29,7 +29,7 @@ def pick(G, term: str, up: bool) -> tuple[str, list[str]]:
     """The node a term means and the other matches as good as it (or exact themselves); among equally
     good matches, the kinds the direction starts from. "google" names the recipient Google; that the
     lexicon's "Google account" phrase contains the word does not make user.account another match."""
-    from catalog.lineage import DOWN_KINDS, UP_KINDS, UnknownTerm, resolve_scored, suggest
+    from catalog.queries.lineage import DOWN_KINDS, UP_KINDS, UnknownTerm, resolve_scored, suggest
 
     try:
         scored = resolve_scored(G, term)
@@ -80,8 +80,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa lineage "payment card" --policy alibaba-com-2019-01-17
         """
-        from catalog.lineage import ROW_COLUMNS, downstream, upstream
-        from catalog.render import lineage_to_dot
+        from catalog.queries.lineage import ROW_COLUMNS, downstream, upstream
+        from catalog.export.dot import lineage_to_dot
 
         if format not in FORMATS:
             fail(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
@@ -134,10 +134,10 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa export dot -o catalog.dot --policy alibaba-com-2019-01-17 --highlight "payment card"
         """
-        from catalog.lineage import downstream
-        from catalog.render import to_dot
+        from catalog.queries.lineage import downstream
+        from catalog.export.dot import to_dot
 
-        from catalog.output import write_text_atomically
+        from catalog.export.files import write_text_atomically
 
         target = output_path(output, "dot", db, force) if output is not None else None
         G = load_graph(db, policy, org)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, _engine, fail
+from catalog.cli.app import DbOption, _engine, fail
 from catalog.tabulate import format_table
 
 
@@ -34,8 +34,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa review recipient:yandex confirm -r dpo@example.com -c "checked the cookie table"
         """
-        from catalog.cli import load_graph
-        from catalog.review import write_review
+        from catalog.cli.app import load_graph
+        from catalog.store.review import write_review
 
         engine = _engine(db)
         G = load_graph(db, policy)  # fails with the known ids when --policy names no version
@@ -61,7 +61,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa reviews --format json
         """
-        from catalog.review import read_reviews
+        from catalog.store.review import read_reviews
 
         if format not in ("table", "json"):
             fail(f"unknown format {format!r}; expected table or json")

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, OrgOption, PolicyOption, fail, load_graph, plural
+from catalog.cli.app import DbOption, OrgOption, PolicyOption, fail, load_graph, plural
 from catalog.tabulate import format_table
 
 FORMATS = ("table", "json")
@@ -27,8 +27,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa risks --policy alibaba-com-2019-01-17 --format json
         """
-        from catalog.review import without_rejected
-        from catalog.risks import SEVERITY_ORDER, completeness, find_risks
+        from catalog.store.review import without_rejected
+        from catalog.checks.risks import SEVERITY_ORDER, completeness, find_risks
 
         if format not in FORMATS:
             fail(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from catalog.cli import DbOption, ForceOption, OrgOption, PolicyOption, fail, load_graph, output_path, plural
+from catalog.cli.app import DbOption, ForceOption, OrgOption, PolicyOption, fail, load_graph, output_path, plural
 
 OutputOption = typer.Option(..., "--output", "-o", help="File to write.")
 TEMPLATES = ("ico", "cnil")
@@ -21,9 +21,9 @@ def _graph(db: Optional[str], policy: Optional[str], org: Optional[str]):
 
 def _findings(G) -> list:
     """Risk findings for the workbook's Findings sheet."""
-    from catalog.risks import find_risks
+    from catalog.checks.risks import find_risks
 
-    from catalog.review import without_rejected
+    from catalog.store.review import without_rejected
 
     return find_risks(without_rejected(G))
 
@@ -44,19 +44,19 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa export xlsx -o ropa.xlsx --policy alibaba-com-2019-01-17 --template cnil
         """
-        from catalog.ropa import ropa_rows
+        from catalog.export.ropa import ropa_rows
 
         if template not in TEMPLATES:
             fail(f"unknown template {template!r}; expected one of: {', '.join(TEMPLATES)}")
         target = output_path(output, "xlsx", db, force)  # a previous workbook of either layout may be replaced
         G = _graph(db, policy, org)
         if template == "cnil":
-            from catalog.cnil import write_cnil_xlsx
+            from catalog.export.cnil import write_cnil_xlsx
 
             write_cnil_xlsx(target, G)
             typer.echo(f"wrote {output}: {plural(len(ropa_rows(G)), 'processing activity', 'processing activities')} (CNIL layout, one sheet each)")
             return
-        from catalog.spreadsheet import write_xlsx
+        from catalog.export.spreadsheet import write_xlsx
 
         findings = _findings(G)
         write_xlsx(target, G, findings)
@@ -74,8 +74,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa export csv -o ropa.csv --policy alibaba-com-2019-01-17
         """
-        from catalog.ropa import ropa_rows
-        from catalog.spreadsheet import write_csv
+        from catalog.export.ropa import ropa_rows
+        from catalog.export.spreadsheet import write_csv
 
         target = output_path(output, "csv", db, force)
         G = _graph(db, policy, org)
@@ -94,8 +94,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa export fides -o alibaba.yml --org alibaba-com
         """
-        from catalog.fides import write_fides
-        from catalog.ingest import slug
+        from catalog.export.fides import write_fides
+        from catalog.ingest.documents import slug
 
         target = output_path(output, "fides", db, force)
         G = _graph(db, policy, org)

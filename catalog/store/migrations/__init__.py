@@ -1,1 +1,1 @@
-"""Alembic migrations of the catalog schema, shipped inside the package (see catalog/migrate.py)."""
+"""Alembic migrations of the catalog schema, shipped inside the package (see catalog/store/migrate.py)."""

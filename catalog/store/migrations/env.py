@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection catalog.migrate hands over (or on -x url=... / $DATABASE_URL).
+"""Alembic environment: runs on the connection catalog.store.migrate hands over (or on -x url=... / $DATABASE_URL).
 
 The upgrade runs in one transaction that first takes a lock (PostgreSQL advisory lock; SQLite
 BEGIN IMMEDIATE), so two processes opening a fresh catalog at once do not both create the schema.
@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy import Connection, text
 from sqlmodel import SQLModel
 
-from catalog import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from catalog.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 #: pg_advisory_xact_lock key: any constant shared by every process that migrates a catalog.
 LOCK_KEY = 0x524F5041  # "ROPA"
@@ -43,7 +43,7 @@ def main() -> None:
     if connection is not None:
         run(connection)
         return
-    from catalog.store import database_url, make_engine
+    from catalog.store.write import database_url, make_engine
 
     url = context.get_x_argument(as_dictionary=True).get("url") or database_url(None)
     engine = make_engine(url, create=False)

@@ -1,0 +1,8 @@
+"""Store: `Extraction` records in, rows of a SQLAlchemy database out (SQLite file by default, any URL),
+and the same records read back. The schema is SQLModel tables migrated by Alembic.
+
+- tables: the table classes; database: URLs and the default file; migrate (+ migrations/): the schema;
+- write: making the engine, writing and deleting extractions, reading them back;
+- review: the human review decisions, which survive every rebuild;
+- listing and quickread: what `ropa policies` prints, and its stdlib-sqlite3 fast path.
+"""
