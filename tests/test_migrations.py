@@ -90,10 +90,10 @@ def test_make_engine_on_a_catalog_at_head_changes_nothing(db_url, seed_path):
 
 def test_migration_scripts_ship_in_the_package():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["catalog"]
-    files = [p.relative_to(MIGRATIONS.parent).as_posix() for p in MIGRATIONS.rglob("*")
+    files = [p.relative_to(MIGRATIONS.parents[1]).as_posix() for p in MIGRATIONS.rglob("*")
              if p.is_file() and "__pycache__" not in p.parts]
-    assert "migrations/env.py" in files and "migrations/script.py.mako" in files
-    assert "migrations/versions/0001_initial.py" in files
+    assert "store/migrations/env.py" in files and "store/migrations/script.py.mako" in files
+    assert "store/migrations/versions/0001_initial.py" in files
     missing = [f for f in files if not any(fnmatch.fnmatch(f, pat) for pat in data)]
     assert missing == []
 

@@ -87,10 +87,10 @@ def test_help_to_a_stream_click_would_re_wrap_is_not_cached(tmp_path):
 
 
 def test_changing_a_source_of_the_help_changes_the_key(tmp_path, monkeypatch):
-    package = tmp_path / "catalog"
+    package = tmp_path / "catalog" / "cli"
     shutil.copytree(launch.PACKAGE / "commands", package / "commands", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("cli.py", "records.py"):
-        shutil.copy2(launch.PACKAGE / name, package / name)
+    shutil.copy2(launch.PACKAGE / "app.py", package / "app.py")
+    shutil.copy2(launch.PACKAGE.parent / "records.py", package.parent / "records.py")
     monkeypatch.setattr(launch, "PACKAGE", package)
     before = launch.help_key(["--help"])
     assert launch.help_key(["--help"]) == before
