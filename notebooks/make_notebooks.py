@@ -68,7 +68,7 @@ and asks three questions of it:
 3. Which purposes rest on legitimate interests (Art. 6(1)(f)), as stated or as inferred?
 
 Cells only call the library; the analysis functions are in `catalog/queries/analysis.py` (tested in
-`tests/test_analysis.py`)."""),
+`tests/queries/test_analysis.py`)."""),
         new_code_cell(SETUP),
         new_code_cell(IMPORTS + "\nfrom catalog.queries.lineage import downstream"),
         new_markdown_cell("## Build the catalog\nOne transaction into a throw-away SQLite file; the graph is derived from what was stored."),

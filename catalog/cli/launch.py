@@ -29,7 +29,7 @@ HELP_PAGES: dict[tuple[str, ...], str] = {(): "ropa", ("--help",): "ropa--help",
                                           ("export", "--help"): "export--help"}
 
 #: The environment variables Rich and Typer read to decide the help's width, colours and boxes
-#: (tests/test_startup.py checks the installed sources read no other that could change it).
+#: (tests/cli/test_startup.py checks the installed sources read no other that could change it).
 RENDER_ENV = ("COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS",
               "TERMINAL_WIDTH", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "JUPYTER_COLUMNS", "JUPYTER_LINES",
               "DATABRICKS_RUNTIME_VERSION", "UNICODE_VERSION", "_TYPER_FORCE_DISABLE_TERMINAL", "TYPER_USE_RICH")

@@ -101,7 +101,7 @@ WRITE_ATTEMPTS = 5
 def renamed(x: Extraction, policy_id: str) -> Extraction:
     """Pure: the same extraction stored under another version id (its document, evidence and warnings say so).
 
-    The version id appears nowhere else in an extraction (tests/test_store.py checks this against
+    The version id appears nowhere else in an extraction (tests/store/test_store.py checks this against
     extracting the renamed document), so renaming is cheap enough to do inside the write transaction.
     """
     old = x.policy.id
