@@ -8,6 +8,7 @@ later stage to understand an earlier one."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -113,3 +114,20 @@ def test_the_reader_sees_the_package():
 def test_no_import_circles():
     circles = sorted(" -> ".join([*c, c[0]]) for c in nx.simple_cycles(import_graph()))
     assert circles == [], "\n".join(circles[:20])
+
+
+def _exists(dotted_or_path: str) -> bool:
+    """A module or package path (catalog/x/y.py, catalog/x/, catalog.x.y, catalog.x.y.name) of the source tree."""
+    parts = dotted_or_path.rstrip("/.").replace("/", ".").removesuffix(".py").split(".")
+    root = PACKAGE.parent
+    return any((root.joinpath(*parts[:n]).with_suffix(".py")).is_file() or root.joinpath(*parts[:n]).is_dir()
+               for n in (len(parts), len(parts) - 1) if n > 1)
+
+
+def test_the_readme_names_only_modules_that_exist():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"\bcatalog/[\w/]+(?:\.py)?", readme))
+    named |= {m for m in re.findall(r"\bcatalog(?:\.[a-z_]\w*)+", readme)
+              if m.rsplit(".", 1)[1] not in {"db", "json", "xlsx", "csv", "yaml", "toml"}}
+    assert len(named) > 20
+    assert sorted(n for n in named if not _exists(n)) == []
