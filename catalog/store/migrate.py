@@ -206,6 +206,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--db", default=None, help="SQLite path or SQLAlchemy URL (default: $DATABASE_URL, then catalog.db)")
     p.add_argument("-m", "--message", default="schema change")
     a = p.parse_args(argv)
+    from catalog.store.database import sqlite_path
+
+    path = sqlite_path(a.db)
+    if a.action == "current" and path is not None and not path.exists():  # reading creates no file
+        raise SystemExit(f"error: {a.db or path}: no such catalog")
     try:
         engine = open_engine(a.db)
         if a.action != "current":
