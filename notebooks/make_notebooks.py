@@ -328,7 +328,7 @@ not that none happens."""),
 OTHER = SHARED / "corpus" / "other"
 DEV = SHARED / "corpus" / "gdpr-transparency-dev"
 print("other:", OTHER, "| dev set:", DEV)'''),
-        new_code_cell(IMPORTS + "\nfrom catalog import devset"),
+        new_code_cell(IMPORTS + "\nfrom catalog.evaluation import devset"),
         new_code_cell('''\
 workdir = tempfile.TemporaryDirectory(prefix="ropa-nb03-")
 dev_dir = Path(workdir.name) / "dev"
