@@ -131,3 +131,10 @@ def test_the_readme_names_only_modules_that_exist():
               if m.rsplit(".", 1)[1] not in {"db", "json", "xlsx", "csv", "yaml", "toml"}}
     assert len(named) > 20
     assert sorted(n for n in named if not _exists(n)) == []
+
+
+def test_the_tests_mirror_the_stages():
+    tests = PACKAGE.parent / "tests"
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == set(STAGES)
+    assert all(list((tests / name).glob("test_*.py")) for name in STAGES)
