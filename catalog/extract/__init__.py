@@ -29,9 +29,10 @@ from catalog.extract.mentions import Mention, find_mentions
 from catalog.extract.parties import party_mentions
 from catalog.extract.retention import general_retention, retention_mentions
 from catalog.extract.statements import Role, Statement, to_statements
-from catalog.extract.structure import (link_basis_references, link_elaborations, link_heading_scopes, link_lead_ins,
-                                       link_purpose_references, link_recipient_references, link_references,
-                                       link_table_rows, with_structure)
+from catalog.extract.references import (link_basis_references, link_elaborations, link_purpose_references,
+                                        link_recipient_references, link_references)
+from catalog.extract.scopes import link_heading_scopes
+from catalog.extract.structure import link_lead_ins, link_table_rows, with_structure
 from catalog.extract.transfers import extract_transfers
 from catalog.records import Extraction, Kind, PolicyDocument, node_id
 from catalog.vocabulary import recipient_registry

@@ -3,7 +3,9 @@ statements by the heading they sit under, references ("this information") by wha
 
 `with_structure(doc, statements)` gives each mention the role its place implies (a name in a
 column headed "Recipients" is a recipient, whatever the cell's wording; the items of a negated
-lead-in are negated); the `link_*` functions then read the links that join two statements.
+lead-in are negated); `link_lead_ins` and `link_table_rows` read the links that join list items to
+their lead-in and a table row's cells. Headings and labels scoping what is under them are in
+scopes.py; references to what was named before ("this information") in references.py.
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 
 from catalog.extract.builder import Builder
-from catalog.extract.clauses import Polarity
 from catalog.extract.cues import cues, header_role
-from catalog.extract.links import LINK_ROLE, LIST_ITEM, TABLE_ROW, Part, Reading, link_pair, link_parts, link_rule_pairs
+from catalog.extract.links import LINK_ROLE, LIST_ITEM, TABLE_ROW, Part, link_pair, link_parts, link_rule_pairs
 from catalog.extract.statements import Role, Statement, action_of
-from catalog.records import Kind, PolicyDocument, Status
+from catalog.records import Kind, PolicyDocument
 
 #: a column's role -> (the kind it lists, the role a mention of that kind takes there)
 COLUMN_ROLE: dict[str, tuple[Kind, Role]] = {
@@ -121,7 +122,8 @@ def _colon_head(doc: PolicyDocument, st: Statement) -> int:
     return 0
 
 
-def _part(st: Statement) -> Part:
+def part_of(st: Statement) -> Part:
+    """A statement as one part of a link: its unit and its mentions in their roles."""
     return (st.unit, list(zip(st.mentions, st.roles)))
 
 
@@ -164,7 +166,7 @@ def link_lead_ins(b: Builder, doc: PolicyDocument, statements: list[Statement]) 
         lead = continued_from(doc, ui)
         if lead < 0:
             continue
-        lead_parts = [_part(s) for s in by_unit.get(lead, []) if s.affirmed]
+        lead_parts = [part_of(s) for s in by_unit.get(lead, []) if s.affirmed]
         if not lead_parts:
             continue
         # an item that names its own data subjects ('health data of end-users') is not about the lead-in's
@@ -172,7 +174,7 @@ def link_lead_ins(b: Builder, doc: PolicyDocument, statements: list[Statement]) 
         merged = [(m, r) for _, pr in lead_parts for m, r in pr if not (own_subjects and m.kind is Kind.DATA_SUBJECT)]
         for st in sts:
             if st.affirmed:
-                link_parts(b, [(lead, merged), _part(st)], LIST_ITEM, "list-item")
+                link_parts(b, [(lead, merged), part_of(st)], LIST_ITEM, "list-item")
 
 
 def link_table_rows(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
@@ -248,244 +250,3 @@ def link_table_parts(b: Builder, parts: list[Part], cols: dict[int, list[Stateme
                     if (a.kind, t.kind) not in rules or (kinds is not None and (a.kind, t.kind) not in kinds):
                         continue
                     link_pair(b, a, t, [unit_of[a], unit_of[t]], TABLE_ROW, "table-row")
-
-
-#: heading kind -> the kinds of the statements under it that it links with
-HEADING_LINKS: dict[Kind, frozenset[Kind]] = {
-    Kind.LEGAL_BASIS: frozenset({Kind.PURPOSE}),
-    Kind.PURPOSE: frozenset({Kind.LEGAL_BASIS, Kind.DATA_CATEGORY}),
-    Kind.DATA_CATEGORY: frozenset({Kind.PURPOSE, Kind.RETENTION, Kind.RECIPIENT, Kind.LEGAL_BASIS}),
-    Kind.RECIPIENT: frozenset({Kind.DATA_CATEGORY, Kind.PURPOSE}),
-}
-#: a heading naming more than this many linkable things is a table of contents, not a scope
-HEADING_MAX = 3
-
-
-def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
-    """A heading scopes the statements under it: purposes under 'Legitimate interests' rest on it,
-    purposes under 'Location data' use location data (inferred: the heading, not the sentence, says so)."""
-    heads: dict[int, Statement] = {}
-    for st in statements:
-        u = doc.units[st.unit]
-        if u.kind == "heading":
-            heads[u.section] = st
-    labels = paragraph_labels(doc, statements)
-    for st in statements:
-        u = doc.units[st.unit]
-        head = labels.get(u.paragraph) or heads.get(u.section)
-        if head is not None and head.unit == st.unit:
-            head = heads.get(u.section)
-        if head is None or u.kind == "heading" or not st.affirmed or not head.mentions:
-            continue
-        linkable = [(m, r) for m, r in zip(head.mentions, head.roles) if m.kind in HEADING_LINKS]
-        if not linkable or len(linkable) > HEADING_MAX:
-            continue
-        own = {m.kind for m in st.mentions}
-        for m, r in linkable:
-            if m.kind in own:
-                continue  # the statement names its own (purpose, data...): its own words win
-            title = doc.text[doc.units[head.unit].start : doc.units[head.unit].end]
-            reading = Reading("heading scope", 0.65, Status.INFERRED,
-                              f"'{doc.text[m.start:m.end]}' is named by the heading '{title}' this statement is under")
-            kinds = frozenset((a, t) for k in HEADING_LINKS[m.kind] for a, t in ((m.kind, k), (k, m.kind)))
-            if m.kind is Kind.PURPOSE and not b.has(f"purpose:{m.concept}") and any(
-                    x.kind in HEADING_LINKS[m.kind] and LINK_ROLE.get(x.kind) is xr for x, xr in zip(st.mentions, st.roles)):
-                # the heading's purpose becomes a fact where it scopes a statement it links with
-                b.add_concept(b.concept(m.kind, m.concept), b.evidence(head.unit, f"heading:{doc.text[m.start:m.end].lower()}"))
-            link_parts(b, [(head.unit, [(m, r)]), _part(st)], reading, "heading", kinds)
-
-
-def link_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
-    """'We use this information to...': the data of the statements before it in the same paragraph
-    (or cell) is what 'this information' means; else the lead-in's, or the row's first cell's."""
-    c = cues()
-    prior: list[Statement] = []
-    by_unit: dict[int, list[Statement]] = defaultdict(list)
-    for st in statements:
-        by_unit[st.unit].append(st)
-    for st in statements:
-        has_data = any(r is Role.DATA for r in st.roles)
-        if st.affirmed and not st.defined and not has_data and any(
-                r in (Role.PURPOSE, Role.RECIPIENT, Role.RETENTION) for r in st.roles) \
-                and c.anaphora.search(doc.text[st.start : st.end]):  # "we use this information to ..."
-            for ante in _antecedents(doc, prior, by_unit, st):
-                names = ", ".join(doc.text[m.start:m.end] for m, r in zip(ante.mentions, ante.roles) if r is Role.DATA)
-                reading = Reading("reference", 0.7, Status.INFERRED,
-                                  f"'this information' in this statement refers to {names}, named just before it")
-                kinds = frozenset((Kind.DATA_CATEGORY, k) for k in (Kind.PURPOSE, Kind.RECIPIENT, Kind.RETENTION))
-                data = [(m, r) for m, r in zip(ante.mentions, ante.roles) if r is Role.DATA]
-                link_parts(b, [(ante.unit, data), _part(st)], reading, "reference", kinds)
-        prior.append(st)
-
-
-def _antecedents(doc: PolicyDocument, prior: list[Statement], by_unit: dict[int, list[Statement]],
-                 st: Statement) -> list[Statement]:
-    """The statements 'this information' refers to: those naming data in the same paragraph (or cell)
-    before it, else the lead-in's, else the row's label cell."""
-    u = doc.units[st.unit]
-    found: list[Statement] = []
-    for p in reversed(prior[-8:]):
-        pu = doc.units[p.unit]
-        if pu.paragraph != u.paragraph or (u.table >= 0 and (pu.row, pu.col) != (u.row, u.col)):
-            break
-        if p.affirmed and any(r is Role.DATA for r in p.roles):
-            found.append(p)
-    if found:
-        return found
-    one = _antecedent(doc, prior, by_unit, st)
-    return [one] if one is not None else []
-
-
-def _antecedent(doc: PolicyDocument, prior: list[Statement], by_unit: dict[int, list[Statement]],
-                st: Statement) -> Statement | None:
-    u = doc.units[st.unit]
-    for p in reversed(prior[-6:]):
-        pu = doc.units[p.unit]
-        same_block = pu.paragraph == u.paragraph and (u.table < 0 or (pu.row, pu.col) == (u.row, u.col))
-        if not same_block:
-            break
-        if p.affirmed and any(r is Role.DATA for r in p.roles):
-            return p
-    if u.lead_in >= 0:
-        for p in by_unit.get(u.lead_in, []):
-            if p.affirmed and any(r is Role.DATA for r in p.roles):
-                return p
-    if u.table >= 0:  # the row's label cell ("Precise Location Data | Spotify will only use ...")
-        for p in reversed(prior):
-            pu = doc.units[p.unit]
-            if (pu.table, pu.row) != (u.table, u.row):
-                break
-            if pu.col == 0 and any(r is Role.DATA for r in p.roles):
-                return p
-    return None
-
-
-def _section_headings(doc: PolicyDocument, statements: list[Statement]) -> dict[int, Statement]:
-    """section -> the statement of its heading."""
-    return {doc.units[st.unit].section: st for st in statements if doc.units[st.unit].kind == "heading"}
-
-
-def link_basis_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
-    """'The legal basis for this processing is consent': the bases of such a statement are those of the
-    purposes its paragraph (or list item, or cell) describes before it, and of its section's heading."""
-    c = cues()
-    heads = _section_headings(doc, statements)
-    for i, st in enumerate(statements):
-        if not st.affirmed or not st.having(Role.BASIS) or not c.basis_reference.search(doc.text[st.start : st.end]):
-            continue
-        u = doc.units[st.unit]
-        block = [p for p in statements[max(0, i - 12) : i]
-                 if doc.units[p.unit].paragraph == u.paragraph and (u.table < 0 or doc.units[p.unit].col == u.col)]
-        described = [p for p in block if p.affirmed and p.having(Role.PURPOSE)]
-        if not described and (head := heads.get(u.section)) is not None and head.having(Role.PURPOSE):
-            described = [head]
-        bases = [(m, Role.BASIS) for m in st.having(Role.BASIS)]
-        for p in described:
-            names = ", ".join(doc.text[m.start:m.end] for m in p.having(Role.PURPOSE))
-            reading = Reading("reference", 0.75, Status.INFERRED,
-                              f"'{doc.text[st.start:st.end][:60]}' states the basis of the processing described just before it ({names})")
-            link_parts(b, [(p.unit, [(m, Role.PURPOSE) for m in p.having(Role.PURPOSE)]), (st.unit, bases)], reading,
-                       "basis-reference", frozenset({(Kind.PURPOSE, Kind.LEGAL_BASIS)}))
-
-
-def link_purpose_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
-    """'We use the following categories of personal information for this purpose: ...': the purpose
-    is the one named just before (same paragraph, its label, or the section's heading)."""
-    c = cues()
-    heads = _section_headings(doc, statements)
-    for i, st in enumerate(statements):
-        if not st.affirmed or st.having(Role.PURPOSE) or not c.purpose_reference.search(doc.text[st.start : st.end]):
-            continue
-        u = doc.units[st.unit]
-        before = [p for p in statements[max(0, i - 8) : i] if doc.units[p.unit].paragraph == u.paragraph]
-        ante = next((p for p in reversed(before) if p.affirmed and p.having(Role.PURPOSE)), None)
-        if ante is None and (head := heads.get(u.section)) is not None and head.affirmed and head.having(Role.PURPOSE):
-            ante = head
-        if ante is None:
-            continue
-        names = ", ".join(doc.text[m.start:m.end] for m in ante.having(Role.PURPOSE))
-        reading = Reading("reference", 0.7, Status.INFERRED, f"'this purpose' in this statement refers to {names}, named just before it")
-        kinds = frozenset({(Kind.DATA_CATEGORY, Kind.PURPOSE), (Kind.PURPOSE, Kind.LEGAL_BASIS), (Kind.PURPOSE, Kind.RECIPIENT)})
-        link_parts(b, [(ante.unit, [(m, Role.PURPOSE) for m in ante.having(Role.PURPOSE)]), _part(st)], reading,
-                   "purpose-reference", kinds)
-
-
-#: a label that opens a paragraph or list item ("To provide you with the services.", "Payment partners:")
-_LABEL_MAX_WORDS = 10
-
-
-def paragraph_labels(doc: PolicyDocument, statements: list[Statement]) -> dict[int, Statement]:
-    """Paragraphs (or list items) that open with a short label naming a purpose, a basis, data or a
-    recipient: the label scopes the rest of the paragraph as a heading scopes its section."""
-    first: dict[int, Statement] = {}
-    count: dict[int, int] = defaultdict(int)
-    for st in statements:
-        u = doc.units[st.unit]
-        if u.kind == "heading" or u.table >= 0:
-            continue
-        count[u.paragraph] += 1
-        first.setdefault(u.paragraph, st)
-    out = {}
-    for para, st in first.items():
-        text = doc.text[st.start : st.end].strip()
-        if count[para] < 2 or len(text.split()) > _LABEL_MAX_WORDS or not text.endswith((".", ":")):
-            continue
-        if st.affirmed and any(m.kind in HEADING_LINKS for m in st.mentions):
-            out[para] = st
-    return out
-
-
-def link_elaborations(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
-    """'This may include your name, email address...': a statement that specifies the data of the
-    one before it (same paragraph or list item, else its lead-in) takes that one's purposes,
-    recipients, retention and data subjects."""
-    c = cues()
-    by_unit: dict[int, list[Statement]] = defaultdict(list)
-    for st in statements:
-        by_unit[st.unit].append(st)
-    for i, st in enumerate(statements):
-        u = doc.units[st.unit]
-        if not st.affirmed or st.defined or not st.having(Role.DATA) or st.having(Role.PURPOSE, Role.RECIPIENT, Role.RETENTION):
-            continue
-        if not c.elaboration.match(doc.text[st.start : st.end]) or st.start != u.start:
-            continue
-        before = [p for p in statements[max(0, i - 6) : i] if doc.units[p.unit].paragraph == u.paragraph]
-        ante = next((p for p in reversed(before) if p.affirmed), None)
-        if ante is None and u.lead_in >= 0:
-            ante = next((p for p in reversed(by_unit.get(u.lead_in, [])) if p.affirmed), None)
-        if ante is None or not ante.having(Role.PURPOSE, Role.RECIPIENT, Role.RETENTION, Role.SUBJECT):
-            continue
-        reading = Reading("reference", 0.75, Status.INFERRED,
-                          f"'{doc.text[st.start:st.end][:40]}...' specifies the data of the statement before it")
-        kinds = frozenset({(Kind.DATA_CATEGORY, Kind.PURPOSE), (Kind.DATA_CATEGORY, Kind.RECIPIENT),
-                           (Kind.DATA_CATEGORY, Kind.RETENTION)})
-        link_parts(b, [_part(ante), (st.unit, [(m, Role.DATA) for m in st.having(Role.DATA)])], reading, "elaboration", kinds)
-
-
-def link_recipient_references(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
-    """'These platforms may combine information ... in order to conduct targeted advertising': the
-    recipients named just before (same paragraph, or the previous item of the same list) are the ones
-    the statement's purposes and data go to."""
-    c = cues()
-    for i, st in enumerate(statements):
-        u = doc.units[st.unit]
-        if not st.affirmed or st.defined or st.having(Role.RECIPIENT) or not st.having(Role.PURPOSE, Role.DATA):
-            continue
-        if not c.recipient_reference.search(doc.text[st.start : st.end]):
-            continue
-        ante = None
-        for p in reversed(statements[max(0, i - 8) : i]):
-            pu = doc.units[p.unit]
-            same_list = u.lead_in >= 0 and pu.lead_in == u.lead_in
-            if pu.paragraph != u.paragraph and not same_list:
-                break
-            if p.affirmed and p.having(Role.RECIPIENT):
-                ante = p
-                break
-        if ante is None:
-            continue
-        names = ", ".join(doc.text[m.start:m.end] for m in ante.having(Role.RECIPIENT))
-        reading = Reading("reference", 0.7, Status.INFERRED, f"the parties this statement refers to are {names}, named just before it")
-        kinds = frozenset({(Kind.PURPOSE, Kind.RECIPIENT), (Kind.DATA_CATEGORY, Kind.RECIPIENT)})
-        link_parts(b, [_part(st), (ante.unit, [(m, Role.RECIPIENT) for m in ante.having(Role.RECIPIENT)])], reading,
-                   "recipient-reference", kinds)
