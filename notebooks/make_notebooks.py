@@ -3,7 +3,8 @@
 The notebooks are generated so that they stay reviewable as code: edit the cells here, then run
 `python notebooks/make_notebooks.py` (from anywhere) and commit the .ipynb files it writes.
 The notebooks themselves only call the catalog library (catalog.pipeline.build / store / graph / diff /
-lineage / devset / analysis); every analysis function they use lives in catalog/queries/analysis.py.
+lineage / devset / analysis); every analysis function they use lives in catalog/queries/ (analysis.py,
+graph_sets.py, transfers.py).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ import networkx as nx
 import pandas as pd
 
 from catalog.queries import analysis
+from catalog.queries.graph_sets import graphs_by_policy, graphs_by_vendor, kind_counts, source_stem
+from catalog.queries.transfers import matrix_countries, matrix_labels, matrix_rows, transfer_matrix, transfer_timeline
 from catalog.pipeline.build import build
 from catalog.graph.build import to_graph
 from catalog.store.write import make_engine, read_counts, read_extractions, read_policies
@@ -67,8 +70,8 @@ and asks three questions of it:
 2. Which nodes are central to the flows (degree and betweenness centrality)?
 3. Which purposes rest on legitimate interests (Art. 6(1)(f)), as stated or as inferred?
 
-Cells only call the library; the analysis functions are in `catalog/queries/analysis.py` (tested in
-`tests/queries/test_analysis.py`)."""),
+Cells only call the library; the analysis functions are in `catalog/queries/analysis.py`, `graph_sets.py` and
+`transfers.py` (tested in `tests/queries/test_analysis.py`)."""),
         new_code_cell(SETUP),
         new_code_cell(IMPORTS + "\nfrom catalog.queries.lineage import downstream"),
         new_markdown_cell("## Build the catalog\nOne transaction into a throw-away SQLite file; the graph is derived from what was stored."),
@@ -86,7 +89,7 @@ counts'''),
 extractions = read_extractions(engine)
 G = to_graph(extractions)
 print(f"{G.number_of_nodes()} nodes, {G.number_of_edges()} edges (both versions merged)")
-ax = pd.Series(analysis.kind_counts(G)).sort_values().plot.barh(figsize=(6, 3.5), title="Nodes per kind")
+ax = pd.Series(kind_counts(G)).sort_values().plot.barh(figsize=(6, 3.5), title="Nodes per kind")
 ax.set_xlabel("nodes")
 plt.tight_layout()
 plt.show()'''),
@@ -197,7 +200,7 @@ plt.tight_layout()
 plt.show()'''),
         new_code_cell('''\
 # per version: purposes on legitimate interests, stated or inferred
-per_version = analysis.graphs_by_policy(extractions)
+per_version = graphs_by_policy(extractions)
 pd.DataFrame([{"version": v, "purposes on legitimate interests": len(analysis.purposes_on_basis(g, LI)),
                "of which stated": len(analysis.purposes_on_basis(g, LI, stated_only=True))}
               for v, g in per_version.items()])'''),
@@ -260,7 +263,7 @@ rows = pd.DataFrame(to_diff_rows(first))
 rows[(rows["kind"] == "recipient") & rows["change"].isin(["added", "removed"])][["change", "label", "old_quote", "new_quote"]]'''),
         new_markdown_cell("## Named recipients over the years"),
         new_code_cell('''\
-graphs = analysis.graphs_by_policy(extractions)  # one graph per version, attributes exactly as stated
+graphs = graphs_by_policy(extractions)  # one graph per version, attributes exactly as stated
 named = pd.DataFrame(analysis.presence(graphs, "recipient", named_only=True)).T.astype(int)
 named.index = [n.split(":", 1)[1] for n in named.index]
 fig, ax = plt.subplots(figsize=(10, 5))
@@ -277,12 +280,12 @@ named'''),
 Every `transferred_to` edge per version: who transfers, where, the safeguards the text names, the SCC
 flag and the destination's EU adequacy status (partial for the US: only DPF-certified organisations)."""),
         new_code_cell('''\
-transfers = pd.DataFrame(analysis.transfer_timeline(graphs))
+transfers = pd.DataFrame(transfer_timeline(graphs))
 transfers[["version", "from_label", "country", "safeguards", "scc", "dpf", "adequacy", "third_country"]]'''),
         new_code_cell('''\
 # version x country: the safeguards named (and the country's adequacy)
-by_version = analysis.transfer_matrix(graphs)
-pd.DataFrame(analysis.matrix_labels(by_version)).T.reindex(columns=analysis.matrix_countries(by_version)).fillna("")'''),
+by_version = transfer_matrix(graphs)
+pd.DataFrame(matrix_labels(by_version)).T.reindex(columns=matrix_countries(by_version)).fillna("")'''),
         new_code_cell('''\
 per_version = transfers.groupby("version", sort=False).agg(countries=("country", "nunique"), scc=("scc", "sum"))
 per_version = per_version.reindex(list(graphs)).fillna(0)
@@ -341,13 +344,13 @@ dev = build([dev_dir], engine) if any(dev_dir.iterdir()) else None
 # one graph per vendor: the companies by publisher, the dev set's apps by their id (the file name)
 graphs = {}
 if other:
-    graphs.update(analysis.graphs_by_vendor(read_extractions(engine, other.policy_ids)))
+    graphs.update(graphs_by_vendor(read_extractions(engine, other.policy_ids)))
 if dev:
-    graphs.update(analysis.graphs_by_vendor(read_extractions(engine, dev.policy_ids), name=analysis.source_stem))
+    graphs.update(graphs_by_vendor(read_extractions(engine, dev.policy_ids), name=source_stem))
 print(len(graphs), "vendors:", len(other.policy_ids) if other else 0, "company policies,",
       len(dev.policy_ids) if dev else 0, "dev-set app policies")'''),
         new_code_cell('''\
-overview = pd.DataFrame({v: analysis.kind_counts(g) for v, g in graphs.items()}).T
+overview = pd.DataFrame({v: kind_counts(g) for v, g in graphs.items()}).T
 overview[["data_category", "purpose", "recipient", "country", "safeguard", "legal_basis"]].sort_values(
     "recipient", ascending=False).head(20)'''),
         new_markdown_cell("""\
@@ -359,12 +362,12 @@ mechanisms the policy names for that destination, then the destination's EU adeq
 for commercial organisations). `ZZ` is a transfer to countries the policy does not name
 ("we may transfer your data outside your country")."""),
         new_code_cell('''\
-matrix = analysis.transfer_matrix(graphs, third_countries_only=True)
-labels = pd.DataFrame(analysis.matrix_labels(matrix)).T.reindex(columns=analysis.matrix_countries(matrix)).fillna("")
+matrix = transfer_matrix(graphs, third_countries_only=True)
+labels = pd.DataFrame(matrix_labels(matrix)).T.reindex(columns=matrix_countries(matrix)).fillna("")
 print(len(labels), "of", len(graphs), "vendors name a transfer to a third country")
 labels'''),
         new_code_cell('''\
-flags = pd.DataFrame(analysis.matrix_rows(matrix))
+flags = pd.DataFrame(matrix_rows(matrix))
 flags'''),
         new_code_cell('''\
 by_country = flags.groupby("country").agg(vendors=("vendor", "nunique"), scc=("scc", "sum"), dpf=("dpf", "sum"),

@@ -41,7 +41,7 @@ def scc_evidence(G: nx.MultiDiGraph, policy_ids: list[str]) -> dict[str, Any]:
 
 
 def _short(safeguard: str, blanket: bool) -> str:
-    from catalog.queries.analysis import SAFEGUARD_SHORT
+    from catalog.queries.transfers import SAFEGUARD_SHORT
 
     return SAFEGUARD_SHORT.get(safeguard, safeguard_label(safeguard)) + (" (all third countries)" if blanket else "")
 

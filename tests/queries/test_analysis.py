@@ -1,5 +1,5 @@
-"""catalog.queries.analysis: the notebooks' questions, on small hand-made graphs (exact answers) and on the seed
-(what the Alibaba.com policy is known to say)."""
+"""catalog.queries.analysis, graph_sets and transfers: the notebooks' questions, on small hand-made graphs
+(exact answers) and on the seed (what the Alibaba.com policy is known to say)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import networkx as nx
 import pytest
 
 from catalog.queries import analysis as A
+from catalog.queries import graph_sets as GS
+from catalog.queries import transfers as T
 from catalog.pipeline.build import build
 from catalog.graph.build import to_graph
 from catalog.queries.lineage import downstream
@@ -112,19 +114,19 @@ def test_centrality_table(small: nx.MultiDiGraph) -> None:
 
 
 def test_transfer_matrix_merges_transfers_per_country(small: nx.MultiDiGraph) -> None:
-    m = A.transfer_matrix({"Acme": small, "Empty": nx.MultiDiGraph()})
+    m = T.transfer_matrix({"Acme": small, "Empty": nx.MultiDiGraph()})
     assert list(m["Acme"]) == ["CN", "US"] and m["Empty"] == {}
     us = m["Acme"]["US"]
     assert (us["scc"], us["dpf"], us["bcr"], us["adequacy"]) == (True, True, False, "partial")
     assert us["safeguards"] == ["scc", "dpf"] and us["by"] == ["Acme", "Google"]
-    assert A.matrix_cell(us) == "SCC + DPF (partly adequate)"
-    assert A.matrix_cell(m["Acme"]["CN"]) == "none named"
-    assert A.matrix_cell(None) == ""
-    only = A.transfer_matrix({"Acme": small}, controller_only=True)["Acme"]["US"]
+    assert T.matrix_cell(us) == "SCC + DPF (partly adequate)"
+    assert T.matrix_cell(m["Acme"]["CN"]) == "none named"
+    assert T.matrix_cell(None) == ""
+    only = T.transfer_matrix({"Acme": small}, controller_only=True)["Acme"]["US"]
     assert (only["dpf"], only["by"]) == (False, ["Acme"])
-    assert A.matrix_labels(m) == {"Acme": {"CN": "none named", "US": "SCC + DPF (partly adequate)"}}
-    assert A.matrix_countries(m) == ["CN", "US"]
-    assert [r["country"] for r in A.matrix_rows(m)] == ["CN", "US"]
+    assert T.matrix_labels(m) == {"Acme": {"CN": "none named", "US": "SCC + DPF (partly adequate)"}}
+    assert T.matrix_countries(m) == ["CN", "US"]
+    assert [r["country"] for r in T.matrix_rows(m)] == ["CN", "US"]
 
 
 def test_transfer_matrix_third_countries_and_unnamed_last() -> None:
@@ -133,9 +135,9 @@ def test_transfer_matrix_third_countries_and_unnamed_last() -> None:
              link(CTRL, Relation.TRANSFERRED_TO, "country:ZZ", third_country=True),
              link(CTRL, Relation.TRANSFERRED_TO, US, third_country=True, adequacy="full", safeguards=["adequacy"])]
     G = to_graph([extraction("x", nodes, links)])
-    assert list(A.transfer_matrix({"x": G})["x"]) == ["DE", "US", "ZZ"]
-    assert list(A.transfer_matrix({"x": G}, third_countries_only=True)["x"]) == ["US", "ZZ"]
-    assert A.matrix_cell(A.transfer_matrix({"x": G})["x"]["US"]) == "adequacy (adequate)"
+    assert list(T.transfer_matrix({"x": G})["x"]) == ["DE", "US", "ZZ"]
+    assert list(T.transfer_matrix({"x": G}, third_countries_only=True)["x"]) == ["US", "ZZ"]
+    assert T.matrix_cell(T.transfer_matrix({"x": G})["x"]["US"]) == "adequacy (adequate)"
 
 
 def test_ad_sharing_counts_disclosures_not_mentions(small: nx.MultiDiGraph) -> None:
@@ -155,12 +157,12 @@ def test_ad_sharing_through_a_cookie() -> None:
 def test_presence_and_kind_counts() -> None:
     a = extraction("v1", [fact(GOOGLE, type="named"), fact(PSP, type="category")], [])
     b = extraction("v2", [fact("recipient:criteo", type="named")], [])
-    graphs = A.graphs_by_policy([a, b])
+    graphs = GS.graphs_by_policy([a, b])
     assert list(graphs) == ["v1", "v2"]
     assert A.presence(graphs, "recipient", named_only=True) == {
         "recipient:criteo": {"v1": False, "v2": True}, GOOGLE: {"v1": True, "v2": False}}
     assert PSP in A.presence(graphs, "recipient")
-    counts = A.kind_counts(graphs["v1"])
+    counts = GS.kind_counts(graphs["v1"])
     assert counts["recipient"] == 2 and counts["country"] == 0 and set(counts) == {k.value for k in Kind}
 
 
@@ -168,12 +170,12 @@ def test_vendor_names() -> None:
     company = extraction("a", [], [], publisher="PayPal", source="/x/PayPal.privacy.md")
     app = extraction("b", [], [], publisher="com.momcina.ctower free.md", source="/x/com.momcina.ctower_free.md")
     odd = extraction("c", [], [], publisher="Pets has adopted this", source="/x/com.pets.app.md")
-    assert A.vendor_name(company) == "PayPal"
-    assert A.vendor_name(app) == "com.momcina.ctower_free"
-    assert A.source_stem(odd) == "com.pets.app"
-    graphs = A.graphs_by_vendor([company, app, odd], name=A.source_stem)
+    assert GS.vendor_name(company) == "PayPal"
+    assert GS.vendor_name(app) == "com.momcina.ctower_free"
+    assert GS.source_stem(odd) == "com.pets.app"
+    graphs = GS.graphs_by_vendor([company, app, odd], name=GS.source_stem)
     assert list(graphs) == ["PayPal.privacy", "com.momcina.ctower_free", "com.pets.app"]
-    assert list(A.graphs_by_vendor([company, extraction("d", [], [], publisher="PayPal")])) == ["PayPal"]
+    assert list(GS.graphs_by_vendor([company, extraction("d", [], [], publisher="PayPal")])) == ["PayPal"]
 
 
 def test_timeline_tables() -> None:
@@ -249,21 +251,21 @@ def test_seed_centrality(seed_graph: nx.MultiDiGraph) -> None:
 
 
 def test_seed_transfers_per_version(seed: list[Extraction]) -> None:
-    graphs = A.graphs_by_policy(seed)
+    graphs = GS.graphs_by_policy(seed)
     assert set(graphs) == {"alibaba-com-2018-05-25", "alibaba-com-2019-01-17"}
-    m = A.transfer_matrix(graphs)
+    m = T.transfer_matrix(graphs)
     for version in graphs:
         assert set(m[version]) == {"CN", "US"}
         assert m[version]["CN"]["scc"] and m[version]["US"]["scc"]
         assert m[version]["US"]["adequacy"] == "partial" and m[version]["CN"]["adequacy"] == "none"
         assert "Google" in m[version]["US"]["by"]
-        assert A.matrix_cell(m[version]["CN"]).startswith("SCC")
+        assert T.matrix_cell(m[version]["CN"]).startswith("SCC")
 
 
 def test_seed_ad_sharing(seed: list[Extraction], seed_graph: nx.MultiDiGraph) -> None:
     shared = A.ad_sharing(seed_graph)
     assert {"recipient:google", "recipient:meta", A.AD_CATEGORY} <= set(shared)
-    graphs = A.graphs_by_policy(seed)
+    graphs = GS.graphs_by_policy(seed)
     assert "recipient:vkontakte" in A.ad_sharing(graphs["alibaba-com-2018-05-25"])
     assert "recipient:vkontakte" not in A.ad_sharing(graphs["alibaba-com-2019-01-17"])
     named = A.presence(graphs, "recipient", named_only=True)
