@@ -4,7 +4,7 @@ one activity in full, CSV at once and the xlsx workbook when asked for."""
 import streamlit as st
 
 from catalog.dashboard import data, scope, tables
-from catalog.export.ropa import ROPA_COLUMNS
+from catalog.export.ropa_columns import ROPA_COLUMNS
 
 ctx = scope.context()
 st.title("Processing activities")

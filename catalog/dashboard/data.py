@@ -195,8 +195,8 @@ def ropa_rows(url: str, scope: str, stamp: str) -> list[dict[str, Any]]:
 
 @per_scope
 def controller_details(url: str, scope: str, stamp: str) -> dict[str, Any]:
-    """catalog.export.ropa.controller_details: the controller, representative and DPO block."""
-    from catalog.export.ropa import controller_details
+    """catalog.export.ropa_controller.controller_details: the controller, representative and DPO block."""
+    from catalog.export.ropa_controller import controller_details
 
     d = controller_details(_graph(url, scope, stamp))
     return dict(d) if d else {}

@@ -20,7 +20,9 @@ import networkx as nx
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from catalog.export.ropa import (DATA, FOR_DPO, NOT_STATED, PURPOSE, RECIPIENTS, controller_details, ropa_rows)
+from catalog.export.ropa import ropa_rows
+from catalog.export.ropa_columns import DATA, FOR_DPO, NOT_STATED, PURPOSE, RECIPIENTS
+from catalog.export.ropa_controller import controller_details
 from catalog.export.spreadsheet import EVIDENCE_COLUMNS, GAP_STYLES, add_sheet, evidence_rows
 from catalog.vocabulary import read_yaml
 from catalog.export.workbook import WRAP, atomic_save, fit_row_heights, header_row, lines_needed, print_setup, put

@@ -17,9 +17,9 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from catalog.export.ropa import (
-    ART6, ART9, COUNTRIES, DATA, INDIVIDUALS, NOT_STATED, RECIPIENTS, RETENTION, controller_details, ropa_rows,
-)
+from catalog.export.ropa import ropa_rows
+from catalog.export.ropa_columns import ART6, ART9, COUNTRIES, DATA, INDIVIDUALS, NOT_STATED, RECIPIENTS, RETENTION
+from catalog.export.ropa_controller import controller_details
 
 #: Art. 6 bases in the order a declaration's single `legal_basis_for_processing` is chosen when several are stated.
 _BASIS_ORDER = ("Contract", "Legal obligations", "Consent", "Vital interests", "Public interest", "Legitimate interests")

@@ -63,7 +63,7 @@ def _is_diff_table(path: Path) -> bool:
 
 
 def _is_csv_export(path: Path) -> bool:
-    from catalog.export.ropa import ROPA_COLUMNS
+    from catalog.export.ropa_columns import ROPA_COLUMNS
 
     first = _head(path).decode("utf-8", "replace").splitlines()[:1]
     try:

@@ -27,7 +27,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from catalog.graph.build import reading
 from catalog.records import Kind, Relation
 from catalog.checks.risks import blanket_map, safeguard_label, safeguard_names, standing_of
-from catalog.export.ropa import FOR_DPO, NOT_STATED, ROPA_COLUMNS, controller_details, ropa_rows
+from catalog.export.ropa import ropa_rows
+from catalog.export.ropa_columns import FOR_DPO, NOT_STATED, ROPA_COLUMNS
+from catalog.export.ropa_controller import controller_details
 from catalog.export.workbook import (LINE_HEIGHT, WRAP, atomic_save, fit_row_heights, lines_needed, print_setup, put,
                               table, write_csv_rows)
 

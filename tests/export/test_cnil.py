@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from catalog.cli.app import app
-from catalog.export.ropa import FOR_DPO, NOT_STATED
+from catalog.export.ropa_columns import FOR_DPO, NOT_STATED
 from catalog.vocabulary import read_yaml
 
 NEW = "alibaba-com-2019-01-17"

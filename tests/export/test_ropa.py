@@ -8,11 +8,13 @@ import pytest
 
 from catalog.export.catalog_json import to_json
 from catalog.graph.build import restrict
-from catalog.export.ropa import (
-    ART6, ART9, BUSINESS_FUNCTION, COUNTRIES, DATA, INDIVIDUALS, JOINT_CONTROLLER, LEGITIMATE_INTERESTS,
-    NO_SPECIAL_CATEGORY, NOT_STATED, RECIPIENTS, RETENTION, RIGHTS, ROPA_COLUMNS, SAFEGUARDS, business_function,
-    controller_details, ropa_rows,
+from catalog.export.ropa import ropa_rows
+from catalog.export.ropa_cells import NO_SPECIAL_CATEGORY, business_function
+from catalog.export.ropa_columns import (
+    ART6, ART9, BUSINESS_FUNCTION, COUNTRIES, DATA, INDIVIDUALS, JOINT_CONTROLLER, LEGITIMATE_INTERESTS, NOT_STATED,
+    RECIPIENTS, RETENTION, RIGHTS, ROPA_COLUMNS, SAFEGUARDS,
 )
+from catalog.export.ropa_controller import controller_details
 
 NEW, OLD = "alibaba-com-2019-01-17", "alibaba-com-2018-05-25"
 PAY = "purpose:essential.service.payment_processing"

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from catalog.cli.app import app, load_graph
-from catalog.export.ropa import FOR_DPO, NOT_STATED, ROPA_COLUMNS
+from catalog.export.ropa_columns import FOR_DPO, NOT_STATED, ROPA_COLUMNS
 from catalog.export.spreadsheet import DPO_FILL, EXTRA_COLUMNS, FINDING_COLUMNS, HEADER_ROW, TRANSFER_COLUMNS
 from catalog.export.workbook import LINE_HEIGHT
 
