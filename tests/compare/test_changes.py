@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from catalog.pipeline.build import build_ota
-from catalog.compare.changes import SEVERITIES, at_least, changes, step_changes, taxonomy, without_rejected
+from catalog.compare.change_types import SEVERITIES, taxonomy
+from catalog.compare.changes import at_least, changes, step_changes, without_rejected
 from catalog.cli.app import app
 from catalog.compare.diff import diff
 from catalog.extract import extract

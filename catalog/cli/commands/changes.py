@@ -28,7 +28,7 @@ def changes_table(cs: list) -> str:  # a list of catalog.compare.changes.Change
 
 
 def summary(cs: list, since: Optional[dt.date]) -> str:
-    from catalog.compare.changes import SEVERITIES
+    from catalog.compare.change_types import SEVERITIES
 
     counts = ", ".join(f"{sum(c.severity == s for c in cs)} {s}" for s in SEVERITIES)
     steps = len({(c.organisation, c.new_id) for c in cs})
@@ -57,7 +57,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa changes --since 2026-01-01 --fail-on high
         """
-        from catalog.compare.changes import SEVERITIES, at_least, read_changes, to_change_rows
+        from catalog.compare.change_types import SEVERITIES
+        from catalog.compare.changes import at_least, read_changes, to_change_rows
 
         if format not in FORMATS:
             fail(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
