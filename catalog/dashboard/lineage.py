@@ -45,7 +45,7 @@ HEADERS = {"data_category": "Data category", "purpose": "Purpose", "legal_basis"
 
 
 def display(r: dict) -> dict:
-    """A path row with labels for headers and values, no raw ids (adequacy: catalog.checks.risks.transfer_standing's)."""
+    """A path row with labels for headers and values, no raw ids (adequacy: catalog.graph.standing.transfer_standing's)."""
     out = {}
     for k, v in r.items():
         if k == "inferred_bases":

@@ -1,6 +1,6 @@
 """The rows of the Transfers page: who sends data where, adequacy, safeguards, the SCC flag and quotes.
 
-Where a destination stands is catalog.checks.risks.transfer_standing's decision, the one the spreadsheet,
+Where a destination stands is catalog.graph.standing.transfer_standing's decision, the one the spreadsheet,
 lineage and the risk checks use: an EEA country is never "adequacy: none", and an adequacy decision
 (or the Data Privacy Framework) the country does not have is named as not applicable, not listed as a
 safeguard. The SCC flag is shown with the quote that names the clauses (the SCC safeguard's own
@@ -15,7 +15,8 @@ import networkx as nx
 
 from catalog.dashboard.labels import label, review_text, versions_text
 from catalog.records import Kind, Relation
-from catalog.checks.risks import TransferStanding, blanket_map, safeguard_label, standing_of
+from catalog.checks.transfers import blanket_map, safeguard_label, standing_of
+from catalog.graph.standing import TransferStanding
 
 SCC = "scc"
 

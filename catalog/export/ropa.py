@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from catalog.checks.risks import blanket_map
+from catalog.checks.transfers import blanket_map
 from catalog.export.ropa_cells import activity_items
 from catalog.export.ropa_columns import (BUSINESS_FUNCTION, DPO_COLUMNS, FOR_DPO, LEGITIMATE_INTERESTS, NOT_STATED, PURPOSE,
                                          ROPA_COLUMNS)

@@ -4,7 +4,7 @@ item, each stated or inferred as the fact or link it comes from, and the fact be
 Pure functions of one version's graph (`catalog.graph.build.restrict`): catalog.export.ropa merges
 the versions' cells into rows. The DPIA column says whether the activity meets DPIA criteria, and
 which (catalog.checks.dpia); the safeguards of a transfer are those that count for its destination
-(catalog.checks.risks' `transfer_standing`). An item from a fact or link the DPO rejected stays,
+(catalog.graph.standing's `transfer_standing`). An item from a fact or link the DPO rejected stays,
 marked "(rejected by the DPO)".
 """
 
@@ -17,7 +17,8 @@ from typing import Any
 import networkx as nx
 
 from catalog.checks import dpia
-from catalog.checks.risks import blanket_map, safeguard_names, transfer_standing
+from catalog.checks.transfers import blanket_map, safeguard_names
+from catalog.graph.standing import transfer_standing
 from catalog.export.ropa_columns import (ART6, ART9, BUSINESS_FUNCTION, CONSENT_LINK, COUNTRIES, DATA, DPIA, INDIVIDUALS,
                                          LEGITIMATE_INTERESTS, LIA_LINK, NOT_STATED, PURPOSE, RECIPIENTS, RETENTION,
                                          RIGHTS, ROPA_COLUMNS, SAFEGUARDS)
@@ -133,7 +134,7 @@ def _quotes(H: nx.MultiDiGraph, d: dict[str, Any]) -> list[str]:
 
 
 def _safeguard_text(H: nx.MultiDiGraph, country: str, attrs: dict[str, Any], blanket: set[str]) -> str:
-    """The safeguards that count for this destination (catalog.checks.risks.transfer_standing), then its adequacy."""
+    """The safeguards that count for this destination (catalog.graph.standing.transfer_standing), then its adequacy."""
     st = transfer_standing(str(H.nodes[country].get("key") or H.nodes[country].get("ident", "")),
                            attrs.get("safeguards", []), blanket)
     names = safeguard_names(st)
@@ -145,7 +146,7 @@ def _safeguard_text(H: nx.MultiDiGraph, country: str, attrs: dict[str, Any], bla
 def activity_items(H: nx.MultiDiGraph, purpose: str, blankets: dict[str, set[str]] | None = None) -> dict[str, list[Item]]:
     """The cells of one purpose's row in one policy version's graph (columns with nothing stated are left out).
 
-    `blankets`: catalog.checks.risks.blanket_map(H), when the caller computes it once for many purposes."""
+    `blankets`: catalog.checks.transfers.blanket_map(H), when the caller computes it once for many purposes."""
     blankets = blanket_map(H) if blankets is None else blankets
     blanket = blankets.get(_only_version(H), set())
     cells: dict[str, list[Item]] = {c: [] for c in ROPA_COLUMNS}

@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from catalog.graph.build import reading
 from catalog.records import Kind, Relation
-from catalog.checks.risks import blanket_map, safeguard_label, safeguard_names, standing_of
+from catalog.checks.transfers import blanket_map, safeguard_label, safeguard_names, standing_of
 from catalog.export.ropa import ropa_rows
 from catalog.export.ropa_columns import FOR_DPO, NOT_STATED, ROPA_COLUMNS
 from catalog.export.ropa_controller import controller_details
@@ -98,7 +98,7 @@ def ropa_table(rows: Sequence[dict[str, Any]]) -> list[list[str]]:
 
 def transfer_rows(G: nx.MultiDiGraph) -> list[list[Any]]:
     """One row per transfer edge and policy version: where the destination stands (EEA, adequacy),
-    the safeguards that count for it (catalog.checks.risks.transfer_standing), those named that do not,
+    the safeguards that count for it (catalog.graph.standing.transfer_standing), those named that do not,
     the SCC flag, the quote and the DPO's review."""
     blankets = blanket_map(G)
     out = []

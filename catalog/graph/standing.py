@@ -1,6 +1,6 @@
 """Where a transfer to one country stands under GDPR Chapter V, given the safeguards a version names (pure).
 
-The one place that decides it, below every view that shows it: the transfer checks (catalog.checks.risks),
+The one place that decides it, below every view that shows it: the transfer checks (catalog.checks.transfers),
 the ROPA cells and the Transfers sheet, lineage's transfer hops, the DOT rendering and the dashboard.
 It reads only the vocabulary (EEA countries, adequacy decisions, which safeguards count where).
 """

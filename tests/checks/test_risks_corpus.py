@@ -14,7 +14,9 @@ from catalog.pipeline.build import build
 from catalog.cli.app import app
 from catalog.graph.build import to_graph
 from catalog.queries.lineage import downstream
-from catalog.checks.risks import blanket_safeguards, find_risks, transfer_standing
+from catalog.checks.risks import find_risks
+from catalog.checks.transfers import blanket_safeguards
+from catalog.graph.standing import transfer_standing
 from catalog.export.spreadsheet import TRANSFER_COLUMNS, transfer_rows
 from catalog.store.write import make_engine, read_extractions
 from tests.conftest import CORPUS
