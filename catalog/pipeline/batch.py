@@ -13,18 +13,19 @@ build stores the same catalog.
   disk, ~30 ms here), and storing only once everything was extracted, made `--workers 2` slower
   than a serial build.
 
+The tasks the workers run are catalog.pipeline.batch_tasks'; the cluster, catalog.pipeline.cluster's.
 With `scheduler=ADDRESS` the workers must see the same paths and the same database URL (a shared
 filesystem, a PostgreSQL server) and have this package installed.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalog.pipeline.batch_tasks import Heads, StoredPolicy, chunk_heads, extract_chunk, extract_file, store_chunk
+from catalog.pipeline.cluster import cluster_client
 from catalog.records import Extraction
 
 #: on_progress(done, failed, total): called after each file finishes (done counts failures too).
@@ -35,58 +36,6 @@ Progress = Callable[[int, int, int], None]
 class BatchResult:
     extractions: list[Extraction] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-
-
-def extract_file(path: str) -> tuple[list[Extraction], str]:
-    """The task: one file to its extractions, or to a one-line reason it could not be read."""
-    from catalog.pipeline.build import extract_one
-    from catalog.ingest.documents import InputError, read_policy
-
-    try:
-        return [extract_one(d) for d in read_policy(path)], ""
-    except InputError as e:
-        return [], e.problem
-    except Exception as e:  # noqa: BLE001  (a bug on one policy must not stop the batch)
-        return [], f"{type(e).__name__}: {e}"
-
-
-@contextmanager
-def cluster_client(workers: int = 2, scheduler: str | None = None) -> Iterator:
-    """A dask.distributed Client: on `scheduler`, or on a new local cluster of `workers` processes (loopback)."""
-    from dask.distributed import Client, LocalCluster
-
-    if scheduler:
-        with Client(scheduler, set_as_default=False) as client:
-            yield client
-        return
-    import dask
-
-    # dashboard_address=None does not turn the scheduler's HTTP server off (dask/distributed#8136): it
-    # takes port 8787 or warns that another cluster has it; ":0" takes a free port, silently.
-    # No work stealing: a chunk's store must run where its extractions are, not copy them to an idle worker.
-    with dask.config.set({"distributed.scheduler.work-stealing": False}), \
-            LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, host="127.0.0.1",
-                         dashboard_address=":0") as cluster, Client(cluster, set_as_default=False) as client:
-        try:
-            yield client
-        finally:
-            with suppress(Exception):  # a worker already gone has nothing left to say
-                client.run(quiet_shutdown)
-                client.run(quiet_shutdown, nanny=True)
-
-
-#: Loggers that report the cluster's own shutdown races (a heartbeat in flight while the connections
-#: close: "CommClosedError ... Stream is closed"), which are noise once the work is done.
-SHUTDOWN_LOGGERS = ("distributed.worker", "distributed.nanny", "distributed.core", "distributed.comm",
-                    "distributed.batched", "distributed.utils_comm")
-
-
-def quiet_shutdown() -> None:
-    """Runs in each worker (and nanny) of a local cluster we are about to close: its shutdown is silent."""
-    import logging
-
-    for name in SHUTDOWN_LOGGERS:
-        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def extract_batch(files: Sequence[str | Path], workers: int = 2, scheduler: str | None = None,
@@ -102,89 +51,9 @@ def extract_batch(files: Sequence[str | Path], workers: int = 2, scheduler: str 
 
 
 @dataclass
-class StoredPolicy:
-    """What a worker stored for one policy version (the CLI's report line)."""
-
-    id: str
-    title: str
-    effective_date: str
-    facts: int
-    links: int
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass
 class BuildBatchResult:
     stored: list[StoredPolicy] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
-
-
-def _heads(outcome: tuple[list[Extraction], str]) -> tuple[list[tuple[str, str, str]], str]:
-    """The task's small answer: (id, content hash, retrieved) per version, or the failure reason."""
-    xs, reason = outcome
-    return [(x.policy.id, x.policy.content_hash, x.policy.retrieved) for x in xs], reason
-
-
-#: Per file of a chunk: its versions' heads (id, content hash, retrieved) and its failure reason ("" if none).
-Heads = list[tuple[list[tuple[str, str, str]], str]]
-
-
-def extract_chunk(paths: list[str]) -> list[tuple[list[Extraction], str]]:
-    """The task: consecutive files to their extractions (kept on the worker until they are stored)."""
-    return [extract_file(p) for p in paths]
-
-
-def chunk_heads(outcomes: list[tuple[list[Extraction], str]]) -> Heads:
-    """The small answer of a chunk, the only part of an extraction that travels to the client."""
-    return [_heads(o) for o in outcomes]
-
-
-@functools.lru_cache(maxsize=4)
-def _worker_engine(url: str):  # noqa: ANN202  (one engine, and one schema check, per worker process)
-    from catalog.store.write import make_engine
-
-    return make_engine(url)
-
-
-def _stored(xs: list[Extraction]) -> list[StoredPolicy]:
-    return [StoredPolicy(x.policy.id, x.policy.title, str(x.policy.effective_date or "unknown"),
-                         len(x.facts), len(x.links), x.warnings) for x in xs]
-
-
-def store_chunk(outcomes: list[tuple[list[Extraction], str]], ids: list[list[str]], url: str,
-                *after: object) -> list[tuple[list[StoredPolicy], str]]:
-    """The task: write a chunk's extractions (under the batch-unique ids) from the worker itself.
-
-    One transaction for the whole chunk (a SQLite commit waits for the disk: one per file cost more
-    than the writes themselves); if it fails, each file again in its own, so a bad file never blocks
-    the others. Per file: what was stored and the reason it was not ("" when it was). `after` are
-    the earlier stores of the same ids: Dask runs this one after them, so the last file wins, as serially.
-    """
-    from catalog.store.write import renamed, write_extractions
-
-    engine = _worker_engine(url)
-    todo = [[renamed(x, i) for x, i in zip(xs, pids)] for (xs, _reason), pids in zip(outcomes, ids)]
-    try:
-        stored = iter(write_extractions(engine, [x for xs in todo for x in xs]))
-        return [(_stored([next(stored) for _ in xs]), "") for xs in todo]
-    except Exception:  # noqa: BLE001  (one file's problem: find which, store the rest)
-        if sum(map(bool, todo)) < 2:
-            return [([], _store_failure()) if xs else ([], "") for xs in todo]
-    out: list[tuple[list[StoredPolicy], str]] = []
-    for xs in todo:
-        try:
-            out.append((_stored(write_extractions(engine, xs)) if xs else [], ""))
-        except Exception:  # noqa: BLE001  (reported per file, the rest is stored)
-            out.append(([], _store_failure()))
-    return out
-
-
-def _store_failure() -> str:
-    """The one-line reason of the exception being handled, as a failed file's report."""
-    import sys
-
-    e = sys.exc_info()[1]
-    return f"storing failed: {type(e).__name__}: {(str(e).splitlines() or [''])[0]}"
 
 
 def chunk_size(files: int, workers: int) -> int:
