@@ -42,7 +42,8 @@ OUT = ROOT / "bench" / "out"
 from catalog.pipeline.batch import extract_batch  # noqa: E402
 from catalog.extract import extract  # noqa: E402
 from catalog.graph.build import to_graph  # noqa: E402
-from catalog.ingest.documents import policy_files, read_policy, with_unique_ids  # noqa: E402
+from catalog.ingest.documents import read_policy, with_unique_ids  # noqa: E402
+from catalog.ingest.files import policy_files  # noqa: E402
 from catalog.store.write import make_engine, read_extractions, read_policies, write_extractions  # noqa: E402
 
 SPACY_SCRIPT = r"""

@@ -78,7 +78,8 @@ def baseline_run(checkout: Path, pickled: Path, db: Path) -> dict[str, float]:
 
 def extractions_of(corpus: Path, limit: int | None) -> list:
     from catalog.pipeline.build import extract_all
-    from catalog.ingest.documents import policy_files, read_policy, with_unique_ids
+    from catalog.ingest.documents import read_policy, with_unique_ids
+    from catalog.ingest.files import policy_files
 
     files = policy_files(corpus)[:limit] if limit else policy_files(corpus)
     return list(extract_all(with_unique_ids([d for f in files for d in read_policy(f)])))

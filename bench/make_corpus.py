@@ -80,7 +80,8 @@ def shuffle_sections(text: str, rng: random.Random) -> str:
 
 def variant(publisher: str, text: str, name: str, date: dt.date, rng: random.Random) -> str:
     """One policy: the base text under another publisher and date, with swapped names and shuffled sections."""
-    from catalog.ingest.documents import DATE_RE, VERSION_MARKER, clean_inline
+    from catalog.ingest.dates import DATE_RE, VERSION_MARKER
+    from catalog.ingest.inline import clean_inline
 
     # the header below states the date; a kept "New Version (Effective as of ...)" line would split it off
     out = "\n".join(line for line in text.split("\n") if not VERSION_MARKER.search(clean_inline(line)))
@@ -94,7 +95,7 @@ def variant(publisher: str, text: str, name: str, date: dt.date, rng: random.Ran
 
 def generate(out: Path, n: int = 1000, versions: int = 4, seed: int = 5) -> list[Path]:
     """Write n policy files (n // versions organisations, `versions` dated versions each) under out."""
-    from catalog.ingest.documents import slug
+    from catalog.ingest.publisher import slug
 
     bases = base_documents()
     if out.exists():
@@ -118,7 +119,7 @@ def history(out: Path, n: int, seed: int = 5) -> list[Path]:
     sections shuffled and some names swapped per version (as `variant` does). The facts stay much
     the same while every fact's and link's evidence gains a version: bench/bench_lineage.py's
     "flat in the number of versions" is measured on these."""
-    from catalog.ingest.documents import slug
+    from catalog.ingest.publisher import slug
 
     publisher, text = base_documents()[-1]
     if out.exists():

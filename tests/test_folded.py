@@ -12,7 +12,8 @@ import pytest
 from catalog.extract.cues import cues, header_roles
 from catalog.extract.mentions import mention_exclude
 from catalog.folded import Folded, any_lead, finditer_all, fold, found_any, lower_pattern, required_leads
-from catalog.ingest.documents import chrome_patterns, read_policy
+from catalog.ingest.chrome import chrome_patterns
+from catalog.ingest.documents import read_policy
 from catalog.vocabulary import LEXICON_KINDS, lexicon
 from tests.conftest import CORPUS, SEED
 

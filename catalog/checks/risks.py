@@ -52,7 +52,7 @@ def by_organisation(G: nx.MultiDiGraph) -> list[tuple[str, nx.MultiDiGraph]]:
     One organisation's graph is G itself; otherwise each holds the nodes and edges its versions
     state (built in one pass over G, data shared, not copied).
     """
-    from catalog.ingest.documents import slug
+    from catalog.ingest.publisher import slug
 
     policies = G.graph.get("policies", {})
     if not policies:

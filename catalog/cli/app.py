@@ -42,7 +42,7 @@ def _loaded(module: str, name: str) -> type | tuple:
 
 def _error_line(e: Exception) -> str | None:
     """The one line for an error any command can meet (None: not one of those, let it through)."""
-    if isinstance(e, (_loaded("catalog.ingest.documents", "InputError"), _loaded("catalog.export.files", "OutputError"))):
+    if isinstance(e, (_loaded("catalog.ingest.files", "InputError"), _loaded("catalog.export.files", "OutputError"))):
         return str(e)
     if isinstance(e, _loaded("catalog.store.migrate", "NotACatalog")):
         return f"{_opened.get('db', 'the database')}: {e}"

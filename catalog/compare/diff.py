@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.ingest.documents import slug
+from catalog.ingest.publisher import slug
 from catalog.extract import DISCLOSURE_ONLY
 from catalog.records import Extraction, Fact, Kind, Link, PolicyDocument, Relation
 

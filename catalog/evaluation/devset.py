@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from catalog.extract import extract
-from catalog.ingest.documents import ITEM, clean_inline, to_documents
+from catalog.ingest.documents import to_documents
+from catalog.ingest.inline import ITEM, clean_inline
 from catalog.records import Extraction, Kind
 
 Passage = Mapping[str, Any]

@@ -40,7 +40,7 @@ def _publisher(G: nx.MultiDiGraph, policy_id: str) -> str:
 
 def organisation(G: nx.MultiDiGraph, policy_id: str) -> str:
     """The organisation a version belongs to (its publisher's slug: 'Alibaba.com' and 'alibaba.com' are one)."""
-    from catalog.ingest.documents import slug
+    from catalog.ingest.publisher import slug
 
     return slug(_publisher(G, policy_id)) if _publisher(G, policy_id) else ""
 

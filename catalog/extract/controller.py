@@ -21,7 +21,7 @@ from catalog.extract.controller_templates import template_controller
 from catalog.extract.organisations import organisations
 from catalog.extract.registration import registration
 from catalog.folded import fold, is_word_char
-from catalog.ingest.documents import slug
+from catalog.ingest.publisher import slug
 from catalog.records import Kind, PolicyDocument
 
 _IS_CONTROLLER = re.compile(

@@ -10,7 +10,7 @@ import re
 from catalog.extract.builder import Builder
 from catalog.extract.registration import registration
 from catalog.folded import fold
-from catalog.ingest.documents import slug
+from catalog.ingest.publisher import slug
 from catalog.records import Kind
 
 _STOP_WORDS = {"we", "us", "our", "the", "this", "you", "it", "who", "what", "which", "where", "how", "when", "why", "if", "company", "controller"}

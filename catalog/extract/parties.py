@@ -15,7 +15,7 @@ from catalog.extract.contacts import representative_tables
 from catalog.extract.mentions import Mention, words_of
 from catalog.extract.organisations import organisations
 from catalog.folded import is_word_char
-from catalog.ingest.documents import slug
+from catalog.ingest.publisher import slug
 from catalog.records import Kind, PolicyDocument
 from catalog.vocabulary import Concept, stem
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from catalog.ingest.documents import MAX_BYTES, InputError, to_documents, to_text
+from catalog.ingest.documents import to_documents
+from catalog.ingest.files import MAX_BYTES, InputError, to_text
 from catalog.records import Origin, PolicyDocument
 
 DEFAULT_DOCUMENT = "Privacy Policy"

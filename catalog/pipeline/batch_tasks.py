@@ -17,7 +17,8 @@ from catalog.records import Extraction
 def extract_file(path: str) -> tuple[list[Extraction], str]:
     """The task: one file to its extractions, or to a one-line reason it could not be read."""
     from catalog.pipeline.build import extract_one
-    from catalog.ingest.documents import InputError, read_policy
+    from catalog.ingest.documents import read_policy
+    from catalog.ingest.files import InputError
 
     try:
         return [extract_one(d) for d in read_policy(path)], ""

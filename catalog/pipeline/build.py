@@ -12,7 +12,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from catalog.extract import extract
-from catalog.ingest.documents import policy_files, read_policy, slug, with_unique_ids
+from catalog.ingest.documents import read_policy, with_unique_ids
+from catalog.ingest.files import policy_files
+from catalog.ingest.publisher import slug
 from catalog.ingest.ota import DEFAULT_DOCUMENT, Recorded, VersionProblem, check_repository, read_log, read_versions
 from catalog.records import Extraction, PolicyDocument
 from catalog.store.write import read_stored_history, read_version_sources, write_extractions

@@ -19,7 +19,9 @@ from sqlmodel import Session
 from catalog.store import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from catalog.collector import collector_paused
 from catalog.store.database import DEFAULT_DB, database_url, sqlite_path  # noqa: F401  (re-exported)
-from catalog.ingest.documents import InputError, id_candidates, slug, with_ids_distinct_from
+from catalog.ingest.documents import id_candidates, with_ids_distinct_from
+from catalog.ingest.files import InputError
+from catalog.ingest.publisher import slug
 from catalog.store.listing import version_order
 from catalog.store.migrate import open_engine, upgrade
 from catalog.records import Evidence, Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status

@@ -12,7 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from catalog.cli.app import app
-from catalog.ingest.documents import InputError, read_policy
+from catalog.ingest.documents import read_policy
+from catalog.ingest.files import InputError
 from tests.conftest import DEMO, run_ropa_unprivileged
 
 runner = CliRunner()

@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
-from catalog.ingest.documents import from_html, parse_date, read_policy, to_documents
+from catalog.ingest.dates import parse_date
+from catalog.ingest.documents import read_policy, to_documents
+from catalog.ingest.markup import from_html
 from catalog.ingest.segment import sentences
 from tests.conftest import CORPUS, DEMO
 

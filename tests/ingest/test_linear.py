@@ -10,7 +10,8 @@ import time
 import pytest
 
 from catalog.pipeline.build import build
-from catalog.ingest.documents import MAX_HEADING, read_policy, to_documents
+from catalog.ingest.documents import read_policy, to_documents
+from catalog.ingest.markup import MAX_HEADING
 from catalog.ingest.segment import MAX_UNIT, segment, sentences, split_long
 from catalog.store.write import make_engine
 

@@ -13,7 +13,11 @@ from typer.testing import CliRunner
 
 from catalog.cli.app import app
 from catalog.extract import extract
-from catalog.ingest.documents import clean_inline, parse_date, read_policy, to_cell, to_day_month, to_documents, to_name
+from catalog.ingest.dates import parse_date, to_day_month
+from catalog.ingest.documents import read_policy, to_documents
+from catalog.ingest.inline import clean_inline
+from catalog.ingest.publisher import to_name
+from catalog.ingest.tables import to_cell
 from tests.conftest import CORPUS, DEMO, SEED
 
 D = dt.date

@@ -108,7 +108,7 @@ def test_chunked_batch_stores_what_a_serial_build_stores(db_url, policy_dir, tmp
     Alibaba snapshots claiming one date land in different chunks, and a copy of one policy in a
     subdirectory (same id, same text) must end up as the serial build leaves it: the later file's."""
     from catalog.pipeline.batch import build_batch, chunk_size
-    from catalog.ingest.documents import policy_files
+    from catalog.ingest.files import policy_files
 
     (policy_dir / "zz").mkdir()
     shutil.copy(policy_dir / "WeTransfer.privacy.md", policy_dir / "zz" / "WeTransfer.privacy.md")

@@ -132,7 +132,8 @@ def test_a_second_file_claiming_a_stored_id_is_stored_apart_and_the_same_file_re
 
 
 def test_a_text_with_nul_bytes_made_without_read_policy_is_refused_naming_its_source(db_url):
-    from catalog.ingest.documents import InputError, to_documents
+    from catalog.ingest.documents import to_documents
+    from catalog.ingest.files import InputError
 
     engine = make_engine(db_url)
     [doc] = to_documents("Acme Privacy Policy\n\nWe collect your email address.\x00\n", "archive/acme.md")

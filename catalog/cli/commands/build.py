@@ -56,7 +56,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         Example: ropa build acme-privacy.md --org "Acme Ltd" --date 2024-03-01
         """
         from catalog.pipeline.build import collect_files, extract_all, read_documents
-        from catalog.ingest.documents import InputError
+        from catalog.ingest.files import InputError
 
         publisher, effective = _org_and_date(org, date)
         if (org is not None or date is not None) and (ota is not None or workers or scheduler):
@@ -97,7 +97,7 @@ def _org_and_date(org: Optional[str], date: Optional[str]):  # noqa: ANN202
     """--org NAME and --date YYYY-MM-DD checked: (publisher, effective date), "" and None when not given."""
     import datetime as dt
 
-    from catalog.ingest.documents import slug
+    from catalog.ingest.publisher import slug
 
     publisher = " ".join((org or "").split())
     if org is not None and slug(publisher) == "policy" and "policy" not in publisher.lower():
@@ -128,7 +128,7 @@ def _store(engine, extractions: list, db: Optional[str]) -> list:  # noqa: ANN00
 def _build_ota(repo: Path, services: list[str], document: str, since: Optional[str], db: Optional[str]) -> None:
     """--ota: the history of the chosen documents; a bad commit is reported and the rest stored (exit 1)."""
     from catalog.pipeline.build import extract_all, read_new_versions
-    from catalog.ingest.documents import InputError
+    from catalog.ingest.files import InputError
     from catalog.ingest.ota import check_repository, read_log
 
     since_date = parse_since(since)
@@ -162,7 +162,7 @@ def _build_ota(repo: Path, services: list[str], document: str, since: Optional[s
 def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: Optional[str]) -> None:
     """--workers / --scheduler: extraction and storing on Dask; a failing file is reported and the rest stored."""
     from catalog.pipeline.batch import build_batch
-    from catalog.ingest.documents import InputError, policy_files
+    from catalog.ingest.files import InputError, policy_files
     from catalog.store.write import database_url
 
     files: list[Path] = []

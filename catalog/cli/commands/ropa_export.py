@@ -95,7 +95,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         Example: ropa export fides -o alibaba.yml --org alibaba-com
         """
         from catalog.export.fides import write_fides
-        from catalog.ingest.documents import slug
+        from catalog.ingest.publisher import slug
 
         target = output_path(output, "fides", db, force)
         G = _graph(db, policy, org)
