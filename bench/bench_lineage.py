@@ -10,10 +10,10 @@ grows by one version per version), and the 1,000-policy corpus (bench/make_corpu
     .venv/bin/python bench/bench_lineage.py --versions 1,4,13 --n 0   # the histories only
     .venv/bin/python bench/bench_lineage.py --db bench/out/scale.db   # the corpus graph from a built catalog
     .venv/bin/python bench/bench_lineage.py --graph /tmp/G.pkl        # ... or from a pickle (--save writes one)
-    .venv/bin/python bench/bench_lineage.py --lineage old_lineage.py  # time another copy of catalog/queries/lineage.py
+    .venv/bin/python bench/bench_lineage.py --lineage old_lineage.py  # time another one-file copy (downstream, resolve)
     .venv/bin/python bench/bench_lineage.py --profile                 # and a cProfile of one pass on the last graph
 
-All queries of a graph run on the same graph object, so the per-graph index `catalog.queries.lineage` builds
+All queries of a graph run on the same graph object, so the per-graph index `catalog.queries.lineage.index` builds
 on the first query is reused by the rest (as in a dashboard or a CLI session); that first query's
 time (index build included) is reported apart. p50/p95 are medians over the passes; "p95 CPU" is
 the same of the process's CPU time per query (on a shared machine, wall time also counts the
@@ -102,7 +102,8 @@ def main() -> None:
     p.add_argument("--save", type=Path, help="pickle the corpus graph here")
     p.add_argument("--repeat", type=int, default=3, help="passes over the data categories")
     p.add_argument("--profile", action="store_true")
-    p.add_argument("--lineage", type=Path, help="time another copy of catalog/queries/lineage.py (e.g. the old one)")
+    p.add_argument("--lineage", type=Path, help="time another copy of the lineage code: one file with downstream and "
+                   "resolve (e.g. the one-file catalog/queries/lineage.py of before the split, from git show)")
     a = p.parse_args()
 
     if a.lineage:
@@ -112,7 +113,10 @@ def main() -> None:
         sys.modules["lineage_under_test"] = mod
         spec.loader.exec_module(mod)
     else:
-        import catalog.queries.lineage as mod
+        from types import SimpleNamespace
+
+        from catalog.queries.lineage import terms, walk
+        mod = SimpleNamespace(downstream=walk.downstream, resolve=terms.resolve, __file__=walk.__file__)
 
     graphs: list[tuple[str, object]] = []
     for v in [int(x) for x in a.versions.split(",") if x.strip()]:

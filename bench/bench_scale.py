@@ -174,7 +174,8 @@ def spacy_baseline(python: str, files: list[Path], repeat: int) -> dict | str:
 def lineage_latency(G, terms: list[str], reps: int) -> tuple[list[float], str]:  # noqa: ANN001
     """Seconds per query: a term resolved to a node, then its downstream lineage."""
     try:
-        from catalog.queries.lineage import downstream, resolve
+        from catalog.queries.lineage.terms import resolve
+        from catalog.queries.lineage.walk import downstream
         how = "catalog.queries.lineage: downstream(G, resolve(G, term)[0])"
     except ImportError:
         import networkx as nx

@@ -73,7 +73,7 @@ and asks three questions of it:
 Cells only call the library; the analysis functions are in `catalog/queries/analysis.py`, `graph_sets.py` and
 `transfers.py` (tested in `tests/queries/test_analysis.py`)."""),
         new_code_cell(SETUP),
-        new_code_cell(IMPORTS + "\nfrom catalog.queries.lineage import downstream"),
+        new_code_cell(IMPORTS + "\nfrom catalog.queries.lineage.walk import downstream"),
         new_markdown_cell("## Build the catalog\nOne transaction into a throw-away SQLite file; the graph is derived from what was stored."),
         new_code_cell('''\
 workdir = tempfile.TemporaryDirectory(prefix="ropa-nb01-")
@@ -113,7 +113,7 @@ plt.show()'''),
 payment = reach[reach["data_category"].str.contains("financial")]
 payment'''),
         new_markdown_cell("""\
-The same question from the library's lineage query (`catalog.queries.lineage.downstream`): every path from
+The same question from the library's lineage query (`catalog.queries.lineage.walk.downstream`): every path from
 payment card numbers, with the legal bases of the purpose and the countries the data may go to
 (the controller's general transfers apply to every category)."""),
         new_code_cell('''\

@@ -6,7 +6,8 @@ import json
 
 import streamlit as st
 
-from catalog.queries import lineage
+from catalog.queries.lineage.subject import subject_view
+from catalog.queries.lineage.walk import downstream, upstream
 from catalog.dashboard import data, labels, scope, tables, transfers_view
 from catalog.export.workbook import inert
 from catalog.export.dot import lineage_to_dot
@@ -31,7 +32,7 @@ direction = c2.radio("Direction", ["down", "up"], index=0 if down_default else 1
                      key=f"lineage_dir_{node}",
                      format_func=lambda d: "Downstream: where it goes" if d == "down" else "Upstream: what reaches it")
 
-lin = lineage.downstream(G, node) if direction == "down" else lineage.upstream(G, node)
+lin = downstream(G, node) if direction == "down" else upstream(G, node)
 rows = lin.to_rows(labels=True)
 st.caption(f"{len(lin.hops)} hops · {len(rows)} paths · {ctx.label}")
 
@@ -97,7 +98,7 @@ with d3:
 
 if kind == "data_subject":
     with st.expander("Everything the policy says about these data subjects (subject access request view)"):
-        view = lineage.subject_view(G, node)
+        view = subject_view(G, node)
         for key in ("categories", "purposes", "legal_bases", "recipients", "retention", "rights"):
             if view.get(key):
                 st.markdown(f"**{key.replace('_', ' ').capitalize()}**")

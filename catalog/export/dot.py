@@ -20,7 +20,7 @@ import networkx as nx
 from catalog.records import Kind, Relation, Status
 
 if TYPE_CHECKING:
-    from catalog.queries.lineage import Lineage
+    from catalog.queries.lineage.walk import Lineage
 
 #: Column order (left to right) and the look of each kind: (cluster title, fill colour, shape).
 KIND_STYLE: dict[str, tuple[str, str, str]] = {

@@ -19,7 +19,7 @@ from catalog.queries.graph_sets import label
 from catalog.records import Kind, Relation
 
 if TYPE_CHECKING:
-    from catalog.queries.lineage import Lineage
+    from catalog.queries.lineage.walk import Lineage
 
 #: The recipient category that stands for advertising platforms in general.
 AD_CATEGORY = "recipient:advertising-platforms"

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from catalog.pipeline.build import build
 from catalog.cli.app import app
 from catalog.graph.build import to_graph
-from catalog.queries.lineage import downstream
+from catalog.queries.lineage.walk import downstream
 from catalog.checks.risks import find_risks
 from catalog.checks.transfers import blanket_safeguards
 from catalog.graph.standing import transfer_standing

@@ -13,7 +13,7 @@ import pytest
 from catalog.extract import extract
 from catalog.graph.build import restrict, to_graph
 from catalog.ingest.documents import read_policy
-from catalog.queries.lineage import downstream
+from catalog.queries.lineage.walk import downstream
 from catalog.export.dot import SPECIAL_FILL, lineage_to_dot, to_dot
 
 NEW = "alibaba-com-2019-01-17"

@@ -14,7 +14,7 @@ from catalog.queries import graph_sets as GS
 from catalog.queries import transfers as T
 from catalog.pipeline.build import build
 from catalog.graph.build import to_graph
-from catalog.queries.lineage import downstream
+from catalog.queries.lineage.walk import downstream
 from catalog.records import Extraction, Fact, Kind, Link, PolicyDocument, Relation, Status
 from catalog.store.write import make_engine, read_extractions
 

@@ -10,7 +10,9 @@ from typer.testing import CliRunner
 from catalog.pipeline.build import build
 from catalog.cli.app import app
 from catalog.graph.build import restrict
-from catalog.queries.lineage import UnknownTerm, downstream, resolve, subject_view, upstream
+from catalog.queries.lineage.subject import subject_view
+from catalog.queries.lineage.terms import UnknownTerm, resolve
+from catalog.queries.lineage.walk import downstream, upstream
 from catalog.store.write import make_engine
 
 NEW, OLD = "alibaba-com-2019-01-17", "alibaba-com-2018-05-25"

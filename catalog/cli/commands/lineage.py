@@ -29,7 +29,7 @@ def pick(G, term: str, up: bool) -> tuple[str, list[str]]:
     """The node a term means and the other matches as good as it (or exact themselves); among equally
     good matches, the kinds the direction starts from. "google" names the recipient Google; that the
     lexicon's "Google account" phrase contains the word does not make user.account another match."""
-    from catalog.queries.lineage import DOWN_KINDS, UP_KINDS, UnknownTerm, resolve_scored, suggest
+    from catalog.queries.lineage.terms import DOWN_KINDS, UP_KINDS, UnknownTerm, resolve_scored, suggest
 
     try:
         scored = resolve_scored(G, term)
@@ -80,7 +80,8 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa lineage "payment card" --policy alibaba-com-2019-01-17
         """
-        from catalog.queries.lineage import ROW_COLUMNS, downstream, upstream
+        from catalog.queries.lineage.rows import ROW_COLUMNS
+        from catalog.queries.lineage.walk import downstream, upstream
         from catalog.export.dot import lineage_to_dot
 
         if format not in FORMATS:
@@ -134,7 +135,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa export dot -o catalog.dot --policy alibaba-com-2019-01-17 --highlight "payment card"
         """
-        from catalog.queries.lineage import downstream
+        from catalog.queries.lineage.walk import downstream
         from catalog.export.dot import to_dot
 
         from catalog.export.files import write_text_atomically
