@@ -1,4 +1,4 @@
-"""Site chrome: navigation, footers, cookie banners and scraped repeats, dropped before a page is read.
+"""Site chrome: navigation, footers, rows of links, language pickers and scraped repeats, dropped from a page.
 
 A block is chrome when one of lexicons/chrome.yaml's patterns is found in it (vocabulary as data);
 blocks that repeat earlier text at the page's tail are scrape artefacts. Long blocks and table rows are
