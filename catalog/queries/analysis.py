@@ -96,7 +96,7 @@ FLOW_LAYERS: dict[str, int] = {
 
 
 def lineage_graph(lineage: Lineage) -> nx.MultiDiGraph:
-    """A `catalog.queries.lineage.Lineage` (downstream/upstream answer) as a small graph to draw: its nodes with
+    """A `catalog.queries.lineage.walk.Lineage` (downstream/upstream answer) as a small graph to draw: its nodes with
     kind and label, its hops as edges keyed by relation, and each node's `layer` (FLOW_LAYERS) for
     `nx.multipartite_layout(H, subset_key="layer")`."""
     H = nx.MultiDiGraph()
