@@ -33,7 +33,8 @@ from pathlib import Path
 import catalog.extract
 from catalog.extract import extract
 from catalog.ingest.documents import read_policy, to_documents
-from catalog.store.write import make_engine, write_extractions
+from catalog.store.engine import make_engine
+from catalog.store.write import write_extractions
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

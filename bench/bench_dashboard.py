@@ -65,7 +65,8 @@ def main() -> None:
     from catalog.graph.build import to_graph
     from catalog.checks.risks import find_risks
     from catalog.export.spreadsheet import write_xlsx
-    from catalog.store.write import make_engine, read_extractions, read_policies
+    from catalog.store.engine import make_engine
+    from catalog.store.read import read_extractions, read_policies
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "catalog.db"

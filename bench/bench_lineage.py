@@ -51,7 +51,8 @@ def from_files(files: list[Path]):  # noqa: ANN201
 
 def from_db(db: str):  # noqa: ANN201
     from catalog.graph.build import to_graph
-    from catalog.store.write import make_engine, read_extractions
+    from catalog.store.engine import make_engine
+    from catalog.store.read import read_extractions
 
     return to_graph(read_extractions(make_engine(db, create=False)))
 

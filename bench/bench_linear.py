@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from catalog.pipeline.build import build
-from catalog.store.write import make_engine
+from catalog.store.engine import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "other"

@@ -53,7 +53,7 @@ def main() -> None:
     from catalog.extract import extract
     from catalog.ingest.documents import read_policy
     from catalog.ingest.ota import check_repository, read_log, read_versions, write_repository
-    from catalog.store.write import make_engine
+    from catalog.store.engine import make_engine
 
     recorded = versions(a.versions)
     with tempfile.TemporaryDirectory() as tmp:

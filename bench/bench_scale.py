@@ -44,7 +44,9 @@ from catalog.extract import extract  # noqa: E402
 from catalog.graph.build import to_graph  # noqa: E402
 from catalog.ingest.documents import read_policy, with_unique_ids  # noqa: E402
 from catalog.ingest.files import policy_files  # noqa: E402
-from catalog.store.write import make_engine, read_extractions, read_policies, write_extractions  # noqa: E402
+from catalog.store.engine import make_engine  # noqa: E402
+from catalog.store.read import read_extractions, read_policies  # noqa: E402
+from catalog.store.write import write_extractions  # noqa: E402
 
 SPACY_SCRIPT = r"""
 import json, statistics, sys, time

@@ -41,7 +41,9 @@ MB = 1_000_000
 def one_run(extractions: list, db: Path) -> dict[str, float]:
     """Seconds to store the extractions in a fresh SQLite file and to read them all back; its size."""
     import catalog
-    from catalog.store.write import make_engine, read_extractions, write_extractions
+    from catalog.store.engine import make_engine
+    from catalog.store.read import read_extractions
+    from catalog.store.write import write_extractions
 
     db.unlink(missing_ok=True)
     engine = make_engine(str(db))  # the schema is made before the clock starts

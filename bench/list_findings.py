@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 from catalog.pipeline.build import build  # noqa: E402
 from catalog.graph.build import to_graph  # noqa: E402
 from catalog.checks.risks import find_risks  # noqa: E402
-from catalog.store.write import make_engine, read_extractions  # noqa: E402
+from catalog.store.engine import make_engine  # noqa: E402
+from catalog.store.read import read_extractions  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 DEFAULT_PATHS = (CORPUS / "other", CORPUS / "vendors")

@@ -50,7 +50,8 @@ from catalog.queries.graph_sets import graphs_by_policy, graphs_by_vendor, kind_
 from catalog.queries.transfers import matrix_countries, matrix_labels, matrix_rows, transfer_matrix, transfer_timeline
 from catalog.pipeline.build import build
 from catalog.graph.build import to_graph
-from catalog.store.write import make_engine, read_counts, read_extractions, read_policies
+from catalog.store.engine import make_engine
+from catalog.store.read import read_counts, read_extractions, read_policies
 
 pd.set_option("display.max_colwidth", 90)
 pd.set_option("display.width", 200)

@@ -28,7 +28,7 @@ def catalog13_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A SQLite file holding the 13-version catalog, built once per test session (tests that write
     review decisions copy it first)."""
     from catalog.pipeline.build import build
-    from catalog.store.write import make_engine
+    from catalog.store.engine import make_engine
 
     db = tmp_path_factory.mktemp("catalog13") / "catalog.db"
     engine = make_engine(str(db))

@@ -145,7 +145,7 @@ def test_installed_wheel_builds_a_catalog_and_serves_the_dashboard_outside_the_r
     # an empty catalog in the installed package (no data/ to build a demo from): one line says what to do
     empty = tmp_path / "empty.db"
     script = (f"import os; os.environ['ROPA_DB'] = {str(empty)!r}\n"
-              "from catalog.store.write import make_engine; make_engine(os.environ['ROPA_DB']).dispose()\n"
+              "from catalog.store.engine import make_engine; make_engine(os.environ['ROPA_DB']).dispose()\n"
               "from streamlit.testing.v1 import AppTest\n"
               "from importlib.resources import files\n"
               "at = AppTest.from_file(str(files('catalog.dashboard') / 'app.py'), default_timeout=300).run()\n"

@@ -131,7 +131,8 @@ def _engine(db: Optional[str], create: bool = False):
 
     from catalog.store.migrate import NotACatalog, check_readable, upgrade
     from catalog.messages import shown
-    from catalog.store.write import database_url, make_engine, sqlite_path
+    from catalog.store.database import database_url, sqlite_path
+    from catalog.store.engine import make_engine
 
     url = database_url(db)
     path = sqlite_path(db)
@@ -198,14 +199,14 @@ def unreachable(e: Exception) -> bool:
 def output_path(output: str, kind: str, db: Optional[str], force: bool) -> Path:
     """Where an export of `kind` goes, checked before any work is done (see catalog.export.files)."""
     from catalog.export.files import check_output
-    from catalog.store.write import sqlite_path
+    from catalog.store.database import sqlite_path
 
     return check_output(output, kind, sqlite_path(db), force)
 
 
 def require_org(engine, org: Optional[str]) -> None:  # noqa: ANN001
     """Refuse an --org the catalog does not hold, naming the ones it does."""
-    from catalog.store.write import read_policies
+    from catalog.store.read import read_policies
 
     known = {p.organisation for p in read_policies(engine)}
     if org and org not in known:
@@ -225,7 +226,7 @@ def parse_since(since: Optional[str]):  # noqa: ANN201
 def load_graph(db: Optional[str], policy: Optional[str] = None, org: Optional[str] = None):
     """The graph of the whole catalog, one policy version, or one organisation's versions."""
     from catalog.graph.build import to_graph
-    from catalog.store.write import read_extractions, read_policies
+    from catalog.store.read import read_extractions, read_policies
 
     engine = _engine(db)
     known = read_policies(engine)

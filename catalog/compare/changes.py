@@ -119,7 +119,7 @@ def without_rejected(extractions: Iterable[Extraction], rejected: Iterable[tuple
 def read_changes(engine: Engine, organisation: str | None = None, since: dt.date | None = None) -> list[Change]:
     """The stored history's changes (of one organisation, or all), a DPO's rejected facts left out."""
     from catalog.store.review import read_reviews
-    from catalog.store.write import read_extractions
+    from catalog.store.read import read_extractions
 
     rejected = [(r.target, r.policy_id) for r in read_reviews(engine) if r.decision == "reject"]
     return changes(without_rejected(read_extractions(engine, organisation=organisation), rejected), since)

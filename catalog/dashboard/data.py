@@ -17,7 +17,8 @@ import streamlit as st
 from catalog.store.database import masked_url
 from catalog.graph.build import to_graph
 from catalog.store.review import apply_reviews, read_reviews, without_rejected
-from catalog.store.write import make_engine, read_counts, read_extractions, read_policies
+from catalog.store.engine import make_engine
+from catalog.store.read import read_counts, read_extractions, read_policies
 
 if TYPE_CHECKING:
     from catalog.dashboard.scope import Context

@@ -21,7 +21,7 @@ import streamlit as st
 from catalog.dashboard import data
 from catalog.store.database import masked_url as masked
 from catalog.store.review import catalog_stamp
-from catalog.store.write import database_url
+from catalog.store.database import database_url
 
 ALL = ""  # the organisation's and the version's "all"
 

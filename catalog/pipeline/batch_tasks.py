@@ -62,7 +62,7 @@ def chunk_heads(outcomes: list[tuple[list[Extraction], str]]) -> Heads:
 
 @functools.lru_cache(maxsize=4)
 def _worker_engine(url: str):  # noqa: ANN202  (one engine, and one schema check, per worker process)
-    from catalog.store.write import make_engine
+    from catalog.store.engine import make_engine
 
     return make_engine(url)
 

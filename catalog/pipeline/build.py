@@ -17,7 +17,8 @@ from catalog.ingest.files import policy_files
 from catalog.ingest.publisher import slug
 from catalog.ingest.ota import DEFAULT_DOCUMENT, Recorded, VersionProblem, check_repository, read_log, read_versions
 from catalog.records import Extraction, PolicyDocument
-from catalog.store.write import read_stored_history, read_version_sources, write_extractions
+from catalog.store.read import read_stored_history, read_version_sources
+from catalog.store.write import write_extractions
 
 
 @dataclass

@@ -2,7 +2,7 @@
 and the same records read back. The schema is SQLModel tables migrated by Alembic.
 
 - tables: the table classes; database: URLs and the default file; migrate (+ migrations/): the schema;
-- write: making the engine, writing and deleting extractions, reading them back;
+- engine: the engine, its schema at head; write: writing and deleting extractions; read: reading them back;
 - review: the human review decisions, which survive every rebuild;
 - listing and quickread: what `ropa policies` prints, and its stdlib-sqlite3 fast path.
 """

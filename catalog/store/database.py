@@ -1,6 +1,6 @@
 """Which database a --db value names: a SQLite file by default, or any SQLAlchemy URL.
 
-Kept apart from catalog.store.write (and free of SQLAlchemy at import) so a command that starts fast can tell a SQLite
+Kept apart from catalog.store.engine (and free of SQLAlchemy at import) so a command that starts fast can tell a SQLite
 catalog from another database before deciding what to import.
 """
 

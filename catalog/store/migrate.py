@@ -1,7 +1,7 @@
 """Schema creation and upgrades through Alembic, so an existing (team) catalog is upgraded, never dropped.
 
 The migration scripts ship inside the package (catalog/store/migrations), so this works from an installed
-wheel as well as from a checkout. `catalog.store.write.make_engine` calls `upgrade(open_engine(db))`; at head it
+wheel as well as from a checkout. `catalog.store.engine.make_engine` calls `upgrade(open_engine(db))`; at head it
 costs one query.
 
 To add a revision after changing catalog/store/tables.py:
@@ -27,7 +27,7 @@ INITIAL = "0001"
 
 def open_engine(db: str | None = None) -> Engine:
     """An engine for a --db value (a SQLite file with its foreign keys enforced, or any SQLAlchemy URL),
-    its schema left as it is: `catalog.store.write.make_engine` upgrades it, `current` only reads it."""
+    its schema left as it is: `catalog.store.engine.make_engine` upgrades it, `current` only reads it."""
     from sqlalchemy import create_engine, event
 
     from catalog.store.database import database_url

@@ -5,7 +5,7 @@ Only the plain case is read here: a regular file holding a catalog at the schema
 nothing but the catalog's tables. For anything else (no such file, a server URL, an older or unknown
 schema, a foreign table, a locked or malformed file) `read_listing` returns None and the command takes
 the SQLAlchemy path, which names what is wrong in its one line. The rows and counts are those of
-catalog.store.write.read_policies and read_counts (compared in tests/cli/test_startup.py).
+catalog.store.read.read_policies and read_counts (compared in tests/cli/test_startup.py).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from catalog.pipeline.build import build
 from catalog.cli.app import app
 from catalog.graph.build import restrict
 from catalog.checks.risks import Finding, completeness, find_risks
-from catalog.store.write import make_engine
+from catalog.store.engine import make_engine
 
 NEW, OLD = "alibaba-com-2019-01-17", "alibaba-com-2018-05-25"
 CTRL = "controller:alibaba-com-singapore-e-commerce-private-limited"

@@ -18,7 +18,8 @@ from catalog.checks.risks import find_risks
 from catalog.checks.transfers import blanket_safeguards
 from catalog.graph.standing import transfer_standing
 from catalog.export.spreadsheet import TRANSFER_COLUMNS, transfer_rows
-from catalog.store.write import make_engine, read_extractions
+from catalog.store.engine import make_engine
+from catalog.store.read import read_extractions
 from tests.conftest import CORPUS
 
 runner = CliRunner()

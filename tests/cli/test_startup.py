@@ -191,7 +191,8 @@ def history_db(tmp_path_factory, ota_repo, seed_path) -> str:
 
 def test_read_listing_is_what_the_store_reads(history_db):
     from catalog.store.quickread import read_listing
-    from catalog.store.write import make_engine, read_counts, read_policies
+    from catalog.store.engine import make_engine
+    from catalog.store.read import read_counts, read_policies
 
     engine = make_engine(history_db, create=False)
     stored, counts = read_policies(engine), read_counts(engine)

@@ -18,7 +18,8 @@ from catalog.compare.diff import diff
 from catalog.extract import extract
 from catalog.ingest.documents import to_documents
 from catalog.store.review import write_review
-from catalog.store.write import make_engine, read_extractions
+from catalog.store.engine import make_engine
+from catalog.store.read import read_extractions
 from tests.conftest import CORPUS
 
 runner = CliRunner()

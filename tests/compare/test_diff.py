@@ -14,7 +14,8 @@ from catalog.compare.diff import diff, section_key, timeline, to_diff_rows
 from catalog.export.diff_workbook import write_diff_xlsx
 from catalog.extract import extract
 from catalog.ingest.documents import read_policy
-from catalog.store.write import make_engine, read_extractions
+from catalog.store.engine import make_engine
+from catalog.store.read import read_extractions
 from tests.conftest import CORPUS, DEMO
 
 OLD, NEW = "alibaba-com-2018-05-25", "alibaba-com-2019-01-17"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from catalog.pipeline.build import build
-from catalog.store.write import make_engine
+from catalog.store.engine import make_engine
 from tests.conftest import DEMO, write_markup_policy
 
 pytest.importorskip("streamlit")

@@ -251,7 +251,7 @@ def test_demo_dashboard_builds_its_catalog_and_shows_policy_text_as_text(demo_se
 
     # a policy with markup in it: shown as text, nothing runs
     from catalog.pipeline.build import build
-    from catalog.store.write import make_engine
+    from catalog.store.engine import make_engine
 
     evil = write_markup_policy(tmp_path)
     engine = make_engine(str(catalog_db))

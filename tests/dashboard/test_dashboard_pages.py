@@ -13,7 +13,8 @@ import pytest
 
 from catalog.graph.build import to_graph
 from catalog.export.dot import SPECIAL_FILL, dot_name
-from catalog.store.write import make_engine, read_extractions
+from catalog.store.engine import make_engine
+from catalog.store.read import read_extractions
 
 pytest.importorskip("streamlit")
 from tests.dashboard_app import (  # noqa: E402
@@ -52,7 +53,7 @@ def writable(catalog13_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_the_catalog_holds_13_versions(catalog13_db: str):
-    from catalog.store.write import read_policies
+    from catalog.store.read import read_policies
 
     ids = {p.id for p in read_policies(make_engine(catalog13_db))}
     assert len(ids) == 13 and {V2018, V2019, V2024, V2026, "ikea-2026-09-01"} <= ids

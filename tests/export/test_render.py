@@ -86,7 +86,7 @@ def test_cli_export_dot(db_url, seed_path, tmp_path):
 
     from catalog.pipeline.build import build
     from catalog.cli.app import app
-    from catalog.store.write import make_engine
+    from catalog.store.engine import make_engine
 
     build([seed_path], make_engine(db_url))
     out_file = tmp_path / "catalog.dot"

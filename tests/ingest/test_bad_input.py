@@ -169,7 +169,8 @@ def _encoded(tmp_path: Path, name: str, codec: str, bom: bytes = b"", text: str 
     ("cp1252.txt", "cp1252", b"", "cp125"),  # the detector may name a sibling code page; the text must be right
 ])
 def test_text_in_another_encoding_is_loaded_with_a_warning_naming_it(tmp_path, name, codec, bom, shown):
-    from catalog.store.write import make_engine, read_extractions
+    from catalog.store.engine import make_engine
+    from catalog.store.read import read_extractions
 
     path = _encoded(tmp_path, name, codec, bom)
     db = tmp_path / "c.db"
@@ -205,7 +206,8 @@ def test_utf8_text_gets_no_encoding_warning(tmp_path):
 
 
 def test_nul_bytes_late_in_a_file_are_refused_naming_it_on_every_backend(db_url, tmp_path):
-    from catalog.store.write import make_engine, read_policies
+    from catalog.store.engine import make_engine
+    from catalog.store.read import read_policies
 
     assert runner.invoke(app, ["build", str(DEMO), "--db", db_url]).exit_code == 0
     late = tmp_path / "late-nul.md"

@@ -13,7 +13,7 @@ from catalog.pipeline.build import build
 from catalog.ingest.documents import read_policy, to_documents
 from catalog.ingest.markup import MAX_HEADING
 from catalog.ingest.segment import MAX_UNIT, segment, sentences, split_long
-from catalog.store.write import make_engine
+from catalog.store.engine import make_engine
 
 TITLE = "Acme Privacy Policy\n\nEffective date: 1 March 2024\n\n"
 DENSE = "we collect your email address and phone number and share them with Google for advertising "

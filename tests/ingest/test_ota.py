@@ -17,7 +17,8 @@ from catalog.export.catalog_json import to_json
 from catalog.graph.build import to_graph
 from catalog.ingest.files import InputError
 from catalog.ingest.ota import check_repository, read_log, without_credentials, write_repository
-from catalog.store.write import make_engine, read_extractions, read_policies
+from catalog.store.engine import make_engine
+from catalog.store.read import read_extractions, read_policies
 from tests.conftest import CORPUS, ota_versions
 
 runner = CliRunner()

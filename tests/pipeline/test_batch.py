@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from catalog.pipeline.batch import extract_batch
 from catalog.pipeline.build import build, read_documents
 from catalog.cli.app import app
-from catalog.store.write import make_engine, read_extractions
+from catalog.store.engine import make_engine
+from catalog.store.read import read_extractions
 from tests.conftest import CORPUS, SEED
 
 runner = CliRunner()

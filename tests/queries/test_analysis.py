@@ -16,7 +16,8 @@ from catalog.pipeline.build import build
 from catalog.graph.build import to_graph
 from catalog.queries.lineage.walk import downstream
 from catalog.records import Extraction, Fact, Kind, Link, PolicyDocument, Relation, Status
-from catalog.store.write import make_engine, read_extractions
+from catalog.store.engine import make_engine
+from catalog.store.read import read_extractions
 
 LI = "legal_basis:art6-1-f-legitimate-interests"
 CARD = "data_category:user.financial.credit_card"

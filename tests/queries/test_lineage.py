@@ -13,7 +13,7 @@ from catalog.graph.build import restrict
 from catalog.queries.lineage.subject import subject_view
 from catalog.queries.lineage.terms import UnknownTerm, resolve
 from catalog.queries.lineage.walk import downstream, upstream
-from catalog.store.write import make_engine
+from catalog.store.engine import make_engine
 
 NEW, OLD = "alibaba-com-2019-01-17", "alibaba-com-2018-05-25"
 CARD = "data_category:user.financial.credit_card"

@@ -16,7 +16,9 @@ import pytest
 from catalog.pipeline.build import extract_all, read_documents
 from catalog.extract import extract
 from catalog.ingest.documents import read_policy
-from catalog.store.write import make_engine, read_policies, write_extractions
+from catalog.store.engine import make_engine
+from catalog.store.read import read_policies
+from catalog.store.write import write_extractions
 from tests.conftest import CORPUS, stored_rows
 
 IKEA = CORPUS / "other" / "Ikea.privacy.md"

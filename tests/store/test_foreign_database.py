@@ -82,7 +82,7 @@ def test_an_empty_database_is_read_by_no_command_and_built_by_build(db_url, tmp_
 
 def test_a_catalog_at_an_older_schema_is_refused_by_readers_and_upgraded_by_build(db_url, tmp_path):
     from catalog.store.migrate import INITIAL, head, upgrade
-    from catalog.store.write import make_engine
+    from catalog.store.engine import make_engine
 
     engine = make_engine(db_url, create=False)
     upgrade(engine, INITIAL)  # a catalog made before migrations existed: the first schema, no alembic_version

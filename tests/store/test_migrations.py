@@ -14,7 +14,8 @@ from sqlmodel import Session, SQLModel
 
 from catalog.pipeline.build import build
 from catalog.store.migrate import INITIAL, MIGRATIONS, alembic_config, current, head, upgrade
-from catalog.store.write import make_engine, read_policies
+from catalog.store.engine import make_engine
+from catalog.store.read import read_policies
 from catalog.store.tables import FactRow, PolicyRow, ReviewRow
 from tests.conftest import ROOT
 
@@ -147,7 +148,7 @@ def test_a_catalog_at_0002_upgrades_to_offsets_and_reads_back_the_same(db_url, s
     from catalog.export.catalog_json import to_json
     from catalog.graph.build import to_graph
     from catalog.store.review import apply_reviews, read_reviews
-    from catalog.store.write import read_extractions
+    from catalog.store.read import read_extractions
 
     engine = make_engine(db_url)
     build([seed_path, ROOT.parent / "shared" / "corpus" / "other"], engine)
@@ -180,7 +181,7 @@ def test_a_catalog_at_0002_upgrades_to_offsets_and_reads_back_the_same(db_url, s
 
 def test_evidence_that_is_not_its_slice_survives_the_upgrade_and_back(db_url, seed_path):
     """No extractor writes such evidence today; a catalog that holds one keeps it (quote and title as they were)."""
-    from catalog.store.write import read_extractions
+    from catalog.store.read import read_extractions
 
     engine = make_engine(db_url)
     build([seed_path], engine)

@@ -8,7 +8,8 @@ from catalog.pipeline.build import build
 from catalog.graph.build import to_graph
 from catalog.store.review import (REVIEWED, ReviewError, apply_reviews, catalog_stamp, read_reviews, review_of,
                             reviewed_items, write_review)
-from catalog.store.write import make_engine, read_extractions
+from catalog.store.engine import make_engine
+from catalog.store.read import read_extractions
 from catalog.store.tables import link_key
 from tests.conftest import DEMO
 

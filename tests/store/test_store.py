@@ -10,7 +10,10 @@ from catalog.pipeline.build import build
 from catalog.extract import extract
 from catalog.graph.build import to_graph
 from catalog.ingest.documents import read_policy
-from catalog.store.write import database_url, make_engine, read_counts, read_extractions, read_policies, write_extractions
+from catalog.store.database import database_url
+from catalog.store.engine import make_engine
+from catalog.store.read import read_counts, read_extractions, read_policies
+from catalog.store.write import write_extractions
 from catalog.store.tables import FactRow, PolicyRow, ReviewRow
 from tests.conftest import stored_rows
 

@@ -163,7 +163,7 @@ def _build_batch(paths: list[Path], db: Optional[str], workers: int, scheduler: 
     """--workers / --scheduler: extraction and storing on Dask; a failing file is reported and the rest stored."""
     from catalog.pipeline.batch import build_batch
     from catalog.ingest.files import InputError, policy_files
-    from catalog.store.write import database_url
+    from catalog.store.database import database_url
 
     files: list[Path] = []
     failures: list[tuple[str, str]] = []

@@ -25,7 +25,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         Example: ropa policies --db catalog.db --org alibaba-com
         """
         from catalog.store.listing import FORMATS, listing_text, to_listing
-        from catalog.store.write import read_counts, read_policies
+        from catalog.store.read import read_counts, read_policies
 
         if format not in FORMATS:
             fail(f"unknown format {format!r}; expected table or json")

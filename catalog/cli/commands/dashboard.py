@@ -26,7 +26,7 @@ DASHBOARD_EXTRA = "install the dashboard extra: pip install 'ropa-catalog[dashbo
 
 def catalog_url(db: Optional[str]) -> str:
     """The --db value as a URL the server can open from any directory (a SQLite path made absolute)."""
-    from catalog.store.write import database_url, sqlite_path
+    from catalog.store.database import database_url, sqlite_path
 
     path = sqlite_path(db)
     return f"sqlite:///{path.resolve()}" if path is not None else database_url(db)

@@ -81,7 +81,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         Example: ropa diff alibaba-com-2018-05-25 alibaba-com-2019-01-17 --format xlsx -o diff.xlsx
         """
         from catalog.compare.diff import diff
-        from catalog.store.write import read_extractions, read_policies
+        from catalog.store.read import read_extractions, read_policies
 
         if format not in FORMATS:
             fail(f"unknown format {format!r}; expected one of: {', '.join(FORMATS)}")
@@ -124,7 +124,7 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
         Example: ropa timeline --org alibaba-com
         """
         from catalog.compare.diff import timeline
-        from catalog.store.write import read_extractions, read_policies
+        from catalog.store.read import read_extractions, read_policies
 
         if format not in ("table", "json"):
             fail(f"unknown format {format!r}; expected table or json")

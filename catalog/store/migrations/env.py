@@ -43,7 +43,8 @@ def main() -> None:
     if connection is not None:
         run(connection)
         return
-    from catalog.store.write import database_url, make_engine
+    from catalog.store.database import database_url
+    from catalog.store.engine import make_engine
 
     url = context.get_x_argument(as_dictionary=True).get("url") or database_url(None)
     engine = make_engine(url, create=False)
