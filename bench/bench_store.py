@@ -9,7 +9,7 @@ pickled: the records (catalog/records.py) are the same in both trees, and extrac
 
     python bench/make_corpus.py                          # bench/out/corpus, 1,000 policies
     git worktree add --detach /tmp/store-base dc3a5bd     # the baseline's checkout
-    python bench/bench_store.py [--limit 100] [--repeat 3] [--baseline /tmp/store-base]
+    python bench/bench_store.py [--limit 100] [--repeat 3] [--baseline /tmp/store-base] [--extractions x.pickle]
 
 "store" is one write_extractions of every version into a fresh file (what `ropa build DIR` does);
 "read back" is read_extractions of the whole catalog from a new engine; "size" is the file on disk,
@@ -41,9 +41,13 @@ MB = 1_000_000
 def one_run(extractions: list, db: Path) -> dict[str, float]:
     """Seconds to store the extractions in a fresh SQLite file and to read them all back; its size."""
     import catalog
-    from catalog.store.engine import make_engine
-    from catalog.store.read import read_extractions
-    from catalog.store.write import write_extractions
+
+    try:
+        from catalog.store.engine import make_engine
+        from catalog.store.read import read_extractions
+        from catalog.store.write import write_extractions
+    except ModuleNotFoundError:  # a checkout from before the stage packages (issue 16): one module
+        from catalog.store import make_engine, read_extractions, write_extractions  # type: ignore[no-redef]
 
     db.unlink(missing_ok=True)
     engine = make_engine(str(db))  # the schema is made before the clock starts
@@ -94,6 +98,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--baseline", type=Path, default=BASELINE,
                     help=f"another checkout of this repository (default {BASELINE}, main at {BASELINE_COMMIT})")
+    ap.add_argument("--extractions", type=Path, default=None,
+                    help="a pickle of the corpus's extractions: read when it exists, else written (skips extracting)")
     ap.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -105,12 +111,20 @@ def main() -> None:
         raise SystemExit(f"error: no baseline checkout at {a.baseline}: "
                          f"`git worktree add --detach {a.baseline} {BASELINE_COMMIT}`")
     t = time.perf_counter()
-    xs = extractions_of(a.corpus, a.limit)
+    how = f"read from {a.extractions}" if a.extractions and a.extractions.exists() else "extracted"
+    if a.extractions and a.extractions.exists():
+        with a.extractions.open("rb") as f:
+            xs = pickle.load(f)[:a.limit] if a.limit else pickle.load(f)
+    else:
+        xs = extractions_of(a.corpus, a.limit)
+        if a.extractions:
+            with a.extractions.open("wb") as f:
+                pickle.dump(xs, f, protocol=pickle.HIGHEST_PROTOCOL)
     text = sum(len(x.policy.text.encode("utf-8")) for x in xs)
     rows = sum(len(x.facts) + len(x.links) for x in xs)
     evidence = sum(len(i.evidence) for x in xs for i in (*x.facts, *x.links))
     print(f"corpus: {a.corpus}, {len(xs)} versions, {text / MB:.1f} MB of stored text, {rows:,} facts and links, "
-          f"{evidence:,} evidence (extracted in {time.perf_counter() - t:.0f} s, not measured)")
+          f"{evidence:,} evidence ({how} in {time.perf_counter() - t:.0f} s, not measured)")
     with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "out") as tmp:
         pickled = Path(tmp) / "extractions.pickle"
         with pickled.open("wb") as f:

@@ -192,17 +192,18 @@ def stop_process(proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 def stored_rows(engine, policy_id: str) -> tuple[int, int, int]:  # noqa: ANN001
-    """(facts, links, evidence) rows the catalog holds for one version (evidence names its fact or link by row id)."""
-    from sqlalchemy import func, or_, select
+    """(facts, links, evidence) the catalog holds for one version (a link names its facts by row id, and
+    each fact's and link's evidence is packed in its row)."""
+    from sqlalchemy import select
     from sqlmodel import Session
 
-    from catalog.store.tables import EvidenceRow, FactRow, LinkRow
+    from catalog.store.packing import from_packed
+    from catalog.store.tables import FactRow, LinkRow
 
-    F, L, E = FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
+    F, L = FactRow.__table__, LinkRow.__table__
+    ids = select(F.c.id).where(F.c.policy_id == policy_id)
     with Session(engine) as s:
-        facts, links = (s.execute(select(func.count()).select_from(t).where(t.c.policy_id == policy_id)).scalar_one()
-                        for t in (F, L))
-        evidence = s.execute(select(func.count()).select_from(E).where(or_(
-            E.c.fact_id.in_(select(F.c.id).where(F.c.policy_id == policy_id)),
-            E.c.link_id.in_(select(L.c.id).where(L.c.policy_id == policy_id))))).scalar_one()
+        packed = [s.execute(select(t.c.evidence).where(c.in_(ids))).scalars().all() for t, c in ((F, F.c.id), (L, L.c.source_id))]
+    facts, links = map(len, packed)
+    evidence = sum(len(list(from_packed(b))) for rows in packed for b in rows)
     return facts, links, evidence

@@ -20,8 +20,9 @@ from catalog.store.listing import version_order
 from catalog.store.migrate import INITIAL_TABLES, VERSION_TABLE, head
 from catalog.records import Kind
 
-#: Every table a catalog may hold (the schema at head has no other: tested against SQLModel.metadata).
-CATALOG_TABLES = frozenset(INITIAL_TABLES) | {VERSION_TABLE}
+#: Every table a catalog may hold (the schema at head has no other: tested against SQLModel.metadata;
+#: revision 0004 adds the phrase table).
+CATALOG_TABLES = frozenset(INITIAL_TABLES) | {VERSION_TABLE, "phrase"}
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from operator import itemgetter
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, select
+from sqlalchemy import Engine, select
 from sqlmodel import Session
 
 from catalog.collector import collector_paused
-from catalog.records import Evidence, Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status
+from catalog.records import Extraction, Fact, Kind, Link, Origin, PolicyDocument, Relation, Section, Status
 from catalog.store.listing import version_order
-from catalog.store.tables import EvidenceRow, FactRow, LinkRow, PolicyRow
+from catalog.store.rows import EvidenceReader, attrs_reader
+from catalog.store.tables import FactRow, LinkRow, PhraseRow, PolicyRow
+
 
 def read_policies(engine: Engine) -> list[PolicyRow]:
     """Policy versions, ordered by organisation then effective date (then when seen)."""
@@ -76,9 +79,10 @@ def read_extractions(engine: Engine, policy_ids: Sequence[str] | None = None,
     """Extractions as stored, for some or all policy versions (the graph is built from these).
 
     Core selects and plain rows throughout: building an ORM entity per row dominated reading a large
-    catalog. Each evidence's quote and section title are read from its version's text and sections.
+    catalog. Each fact's and link's evidence is unpacked from its one column, the quotes and section
+    titles read from its version's text and sections.
     """
-    P, F, L, E = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
+    P, F, L, H = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, PhraseRow.__table__
     with collector_paused(), engine.connect() as conn:
         q = select(P)
         if policy_ids:
@@ -88,54 +92,42 @@ def read_extractions(engine: Engine, policy_ids: Sequence[str] | None = None,
         policies = conn.execute(q).all()
         if not policies:
             return []
-        ids = [p.id for p in policies]
-        everything = not policy_ids and not organisation
-
-        def of_these(table, column):  # noqa: ANN001, ANN202  (rows of these versions, no filter for all)
-            return select(*column) if everything else select(*column).where(table.c.policy_id.in_(ids))
-
-        facts = conn.execute(of_these(F, (F.c.id, F.c.policy_id, F.c.kind, F.c.ident, F.c.label, F.c.key, F.c.attrs))).all()
-        links = conn.execute(of_these(L, (L.c.id, L.c.policy_id, L.c.source, L.c.target, L.c.relation, L.c.status,
-                                          L.c.attrs))).all()
-        columns = (E.c.section_index, E.c.start, E.c.end, E.c.rule, E.c.note, E.c.section, E.c.quote)
-        docs = {p.id: _document(p) for p in policies}
-        fact_ev = _evidence(conn, E.c.fact_id, columns, None if everything else of_these(F, (F.c.id,)),
-                            {f[0]: f[1] for f in facts}, docs)
-        link_ev = _evidence(conn, E.c.link_id, columns, None if everything else of_these(L, (L.c.id,)),
-                            {ln[0]: ln[1] for ln in links}, docs)
-    # rows unpacked as tuples (a Row's attribute access costs more, 280 K rows per 1,000 policies)
-    by_policy_facts: dict[str, list[Fact]] = {}
+        fq = select(F.c.id, F.c.policy_id, F.c.kind, F.c.ident, F.c.label, F.c.key, F.c.attrs_id, F.c.evidence,
+                    F.c.evidence_text)
+        lq = select(L.c.source_id, L.c.target_id, L.c.relation, L.c.status, L.c.attrs_id, L.c.evidence,
+                    L.c.evidence_text)
+        if policy_ids or organisation:  # no filter for the whole catalog
+            ids = [p.id for p in policies]
+            fq = fq.where(F.c.policy_id.in_(ids))
+            lq = lq.where(L.c.source_id.in_(select(F.c.id).where(F.c.policy_id.in_(ids))))
+        facts = conn.execute(fq).all()
+        links = conn.execute(lq).all()
+        phrases = dict(conn.execute(select(H.c.id, H.c.text)).all())
+    docs = {p.id: _document(p) for p in policies}
+    readers = {pid: EvidenceReader(d, phrases) for pid, d in docs.items()}
+    attrs_of = attrs_reader(phrases)
+    # rows unpacked as tuples (a Row's attribute access costs more, 280 K rows per 1,000 policies); a
+    # row of a version committed after the versions were read (a build meanwhile) is left for next time
+    nodes: dict[int, tuple[str, str]] = {}  # fact row id -> (version, node id)
+    by_policy_facts: dict[str, list[tuple[str, Fact]]] = {}
     kinds, relations, statuses = Kind._value2member_map_, Relation._value2member_map_, Status._value2member_map_
-    for i, pid, kind, ident, label, key, attrs in facts:
-        by_policy_facts.setdefault(pid, []).append(Fact(kinds[kind], ident, label, key, attrs, tuple(fact_ev.get(i, ()))))
+    for i, pid, kind, ident, label, key, attrs, packed, odd in facts:
+        if (reader := readers.get(pid)) is not None:
+            nodes[i] = (pid, node := f"{kind}:{ident}")
+            by_policy_facts.setdefault(pid, []).append(
+                (node, Fact(kinds[kind], ident, label, key, attrs_of(attrs), reader.read(packed, odd))))
     by_policy_links: dict[str, list[Link]] = {}
-    for i, pid, source, target, relation, status, attrs in links:
-        by_policy_links.setdefault(pid, []).append(Link(
-            source, target, relations[relation], statuses[status], attrs, tuple(link_ev.get(i, ()))))
+    for source, target, relation, status, attrs, packed, odd in links:
+        if (s := nodes.get(source)) is not None and (t := nodes.get(target)) is not None:
+            by_policy_links.setdefault(s[0], []).append(
+                Link(s[1], t[1], relations[relation], statuses[status], attrs_of(attrs),
+                     readers[s[0]].read(packed, odd)))
     out = []
     for p in sorted(policies, key=version_order):
         out.append(Extraction(
             docs[p.id],
-            tuple(sorted(by_policy_facts.get(p.id, []), key=lambda f: f.id)),
+            tuple(f for _, f in sorted(by_policy_facts.get(p.id, []), key=itemgetter(0))),
             tuple(sorted(by_policy_links.get(p.id, []), key=lambda x: x.identity)),
             tuple(p.warnings or ()),
         ))
-    return out
-
-
-def _evidence(conn: Connection, owner: ColumnElement, columns: tuple, owners: Select | None,
-              policy_of: dict[int, str], docs: dict[str, PolicyDocument]) -> dict[int, list[Evidence]]:
-    """Owner row id -> its evidence in stored order, each quote sliced from its version's text."""
-    q = select(owner, *columns).where(owner.isnot(None) if owners is None else owner.in_(owners))
-    texts = {pid: d.text for pid, d in docs.items()}
-    titles = {pid: [s.title for s in d.sections] for pid, d in docs.items()}
-    out: dict[int, list[Evidence]] = {}
-    for i, index, start, end, rule, note, section, quote in conn.execute(q.order_by(owner.table.c.id)):
-        if (pid := policy_of.get(i)) not in texts:
-            continue  # written after the versions were read (a build committing meanwhile): read next time
-        if section is None:
-            names = titles[pid]
-            section = names[index] if 0 <= index < len(names) else ""
-        out.setdefault(i, []).append(Evidence(pid, section, texts[pid][start:end] if quote is None else quote,
-                                              start, end, rule, note))
     return out

@@ -1,8 +1,8 @@
 """The SQLModel tables of the catalog (SQLite by default, any SQLAlchemy database).
 
-One row per policy version, per fact and per link of that version, and per piece of evidence.
-Evidence is offsets into its version's stored text, not a copy of the quote (the text is read
-anyway; copies made the catalog ten times its text). Review decisions live in their own table keyed
+One row per policy version, and per fact and per link of that version, each with its evidence
+packed in one column: offsets into its version's stored text, not a copy of the quote (the text is
+read anyway; copies made the catalog ten times its text, a row per evidence four times). Review decisions live in their own table keyed
 by fact identity, so rebuilding a policy never touches them.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, DateTime, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -38,58 +38,51 @@ class PolicyRow(SQLModel, table=True):
     committed_at: Optional[dt.datetime] = Field(default=None, sa_type=DateTime(timezone=True))
 
 
-# fact and link: the unique constraint's index (policy_id first) serves every query by version; no
-# query reads them by node id, kind or endpoints, so those indexes (revision 0003 drops them) only cost space
+# Revision 0004: a fact's or link's evidence is one packed column of (section index, start, length,
+# rule, note) records (catalog/store/packing.py); rule and note texts and attributes are ids of the
+# phrase table; a link names its facts by row id. The fact table's unique key serves every query by
+# version, the link's primary key every query by source fact; no other index is kept.
+
+
+class PhraseRow(SQLModel, table=True):
+    """A text the catalog repeats, stored once and named by id: an evidence's rule name or note (in packed
+    evidence), a fact's or link's attributes as JSON (a catalog of 1,000 versions has about 2,000 sets)."""
+
+    __tablename__ = "phrase"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False, unique=True))
 
 
 class FactRow(SQLModel, table=True):
     __tablename__ = "fact"
-    __table_args__ = (UniqueConstraint("policy_id", "node_id", name="uq_fact_policy_node"),)
+    __table_args__ = (UniqueConstraint("policy_id", "kind", "ident", name="uq_fact_policy_kind_ident"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     policy_id: str = Field(foreign_key="policy.id", max_length=200)
-    node_id: str = Field(max_length=300)
     kind: str = Field(max_length=40)
     ident: str = Field(max_length=300)
     label: str
     key: str = ""
-    attrs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    attrs_id: int = Field(foreign_key="phrase.id")  # the attributes as JSON, a phrase: few distinct sets
+    evidence: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
+    evidence_text: Optional[list[Any]] = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
 
 
 class LinkRow(SQLModel, table=True):
+    """A link between two facts of one version, keyed by them and its relation (no row id: nothing names a
+    link by one, and on SQLite the key is then the table itself, not a second copy in an index)."""
+
     __tablename__ = "link"
-    __table_args__ = (UniqueConstraint("policy_id", "source", "target", "relation", name="uq_link_policy_edge"),)
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
-    policy_id: str = Field(foreign_key="policy.id", max_length=200)
-    source: str = Field(max_length=300)
-    target: str = Field(max_length=300)
-    relation: str = Field(max_length=40)
+    source_id: int = Field(foreign_key="fact.id", primary_key=True)  # both facts of the link's version
+    relation: str = Field(max_length=40, primary_key=True)
+    target_id: int = Field(foreign_key="fact.id", primary_key=True)
     status: str = Field(max_length=20)
-    attrs: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-
-
-class EvidenceRow(SQLModel, table=True):
-    """One piece of evidence of a fact or a link: where in its version's text the fact is read.
-
-    The quote is `policy.text[start:end]` and the section the title of `policy.sections[section_index]`
-    (-1: before the first heading), computed on read; `quote` and `section` hold text only for evidence
-    that is not the slice or not a stored section's title (none the extractors make today: the store
-    keeps such a record as it is rather than lose it). The version is the fact's or link's.
-    """
-
-    __tablename__ = "evidence"
-
-    id: Optional[int] = Field(default=None, primary_key=True)
-    fact_id: Optional[int] = Field(default=None, foreign_key="fact.id", index=True)  # one of fact_id,
-    link_id: Optional[int] = Field(default=None, foreign_key="link.id", index=True)  # link_id is set
-    section_index: int = -1
-    start: int
-    end: int
-    rule: str = ""
-    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    section: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))  # NULL: the title
-    quote: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))  # NULL: the slice
+    attrs_id: int = Field(foreign_key="phrase.id")  # the attributes as JSON, a phrase: few distinct sets
+    evidence: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
+    evidence_text: Optional[list[Any]] = Field(default=None, sa_column=Column(JSON(none_as_null=True), nullable=True))
 
 
 class ReviewRow(SQLModel, table=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from operator import itemgetter
 
@@ -18,67 +18,9 @@ from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, sel
 from catalog.collector import collector_paused
 from catalog.ingest.documents import id_candidates, with_ids_distinct_from
 from catalog.ingest.files import InputError
-from catalog.ingest.publisher import slug
-from catalog.records import Evidence, Extraction, Origin, PolicyDocument
-from catalog.store.tables import EvidenceRow, FactRow, LinkRow, PolicyRow, link_key
-
-EXTRACTOR_VERSION = "1"
-
-
-#: An evidence row before its fact's or link's row id is known: ("fact", node id) or ("link", link key), the row.
-PendingEvidence = tuple[tuple[str, str], dict]
-
-
-def to_rows(x: Extraction) -> tuple[dict, list[dict], list[dict], list[PendingEvidence]]:
-    """Pure: an extraction as row dicts for the policy, fact, link and evidence tables.
-
-    Evidence keeps offsets and its section's index, not the quote and the title: those are read back
-    from the version's text and sections (a record whose quote is not its slice keeps its quote).
-    """
-    d = x.policy
-    policy = {
-        "id": d.id, "title": d.title, "publisher": d.publisher, "organisation": slug(d.publisher),
-        "effective_date": d.effective_date, "source": d.source, "retrieved": d.retrieved,
-        "content_hash": d.content_hash, "text": d.text,
-        "sections": [[list(s.path), s.level, s.start, s.end] for s in d.sections],
-        "warnings": list(x.warnings), "extractor": EXTRACTOR_VERSION,
-        **_origin_columns(d.origin),
-    }
-    sections: dict[str, int] = {}
-    for i, s in enumerate(d.sections):
-        sections.setdefault(s.title, i)
-    facts, links, evidence = [], [], []
-    for f in x.facts:
-        facts.append({"policy_id": d.id, "node_id": f.id, "kind": f.kind.value, "ident": f.ident,
-                      "label": f.label, "key": f.key, "attrs": f.attrs})
-        owner = ("fact", f.id)
-        evidence.extend((owner, row) for row in _evidence_rows(d, sections, f.evidence))
-    for ln in x.links:
-        links.append({"policy_id": d.id, "source": ln.source, "target": ln.target, "relation": ln.relation.value,
-                      "status": ln.status.value, "attrs": ln.attrs})
-        owner = ("link", link_key(ln.source, ln.relation.value, ln.target))
-        evidence.extend((owner, row) for row in _evidence_rows(d, sections, ln.evidence))
-    return policy, facts, links, evidence
-
-
-def _origin_columns(o: Origin | None) -> dict:
-    if o is None:
-        return {"repository": "", "repository_path": "", "commit_sha": "", "committed_at": None}
-    return {"repository": o.repository, "repository_path": o.path, "commit_sha": o.commit, "committed_at": o.committed_at}
-
-
-def _evidence_rows(d: PolicyDocument, sections: dict[str, int], evidence: Iterable[Evidence]) -> list[dict]:
-    rows = []
-    text = d.text
-    for e in evidence:
-        if e.policy_id != d.id:
-            raise ValueError(f"evidence of {d.id} names another version ({e.policy_id}): not storable as offsets")
-        index = sections.get(e.section, -1) if e.section else -1
-        rows.append({"section_index": index, "start": e.start, "end": e.end, "rule": e.rule, "note": e.note,
-                     "section": None if index >= 0 or not e.section else e.section,
-                     "quote": None if text[e.start:e.end] == e.quote else e.quote})
-    return rows
-
+from catalog.records import Evidence, Extraction
+from catalog.store.rows import Phrases, to_rows
+from catalog.store.tables import FactRow, LinkRow, PhraseRow, PolicyRow
 
 #: How often a write that lost a race with another process (unique key, deadlock, locked file) is retried.
 WRITE_ATTEMPTS = 5
@@ -137,7 +79,7 @@ class _LostRace(Exception):
 
 
 def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> list[Extraction]:
-    P, F, L, E = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
+    P, F, L, H = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, PhraseRow.__table__
     with collector_paused(), engine.begin() as conn:
         if engine.dialect.name == "sqlite":  # take the write lock now, not on the first DELETE
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -157,14 +99,15 @@ def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> list[Extra
             # read committed): the id was chosen without seeing that text, so choose again
             raise _LostRace(sorted(lost)[0])
         if existing:
-            old = sorted(existing)
-            conn.execute(delete(E).where(E.c.fact_id.in_(select(F.c.id).where(F.c.policy_id.in_(old)))))
-            conn.execute(delete(E).where(E.c.link_id.in_(select(L.c.id).where(L.c.policy_id.in_(old)))))
-            conn.execute(delete(L).where(L.c.policy_id.in_(old)))
-            conn.execute(delete(F).where(F.c.policy_id.in_(old)))
-        rows = [to_rows(x) for x in last.values()]
+            _delete_versions(conn, sorted(existing))
+        # rule and note names not stored yet get the next ids (two writers choosing the same id for
+        # different texts: the second fails on the primary key, and its retry reads the first's)
+        phrases = Phrases(conn.execute(select(H.c.id, H.c.text)))
+        rows = [to_rows(x, phrases) for x in last.values()]
         now = dt.datetime.now(dt.timezone.utc)
         # plain executemany through Core (no ORM objects): one statement per table for the whole batch
+        if phrases.new:
+            _executemany(conn, H, phrases.new)
         if new := [{**r[0], "built_at": now} for r in rows if r[0]["id"] not in existing]:
             conn.execute(insert(P), new)
         if changed := [{**{k: v for k, v in r[0].items() if k != "id"}, "policy_key": r[0]["id"]}
@@ -172,21 +115,16 @@ def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> list[Extra
             conn.execute(update(P).where(P.c.id == bindparam("policy_key")), changed)  # built_at stays
         if facts := [f for r in rows for f in r[1]]:
             _executemany(conn, F, facts)
-        if links := [ln for r in rows for ln in r[2]]:
-            _executemany(conn, L, links)
-        if any(r[3] for r in rows):
-            owners = {(pid, "fact", nid): i for i, pid, nid in
-                      conn.execute(select(F.c.id, F.c.policy_id, F.c.node_id).where(F.c.policy_id.in_(pids)))}
-            owners.update({(pid, "link", link_key(s, rel, t)): i for i, pid, s, rel, t in conn.execute(
-                select(L.c.id, L.c.policy_id, L.c.source, L.c.relation, L.c.target).where(L.c.policy_id.in_(pids)))})
-            evidence = []
+        if any(r[2] for r in rows):
+            fact_ids = {(pid, f"{kind}:{ident}"): i for i, pid, kind, ident in conn.execute(
+                select(F.c.id, F.c.policy_id, F.c.kind, F.c.ident).where(F.c.policy_id.in_(pids)))}
+            links = []
             for r in rows:
                 pid = r[0]["id"]
-                for (owner, key), e in r[3]:  # the dicts are this write's own: completed in place
-                    i = owners[(pid, owner, key)]
-                    e["fact_id"], e["link_id"] = (i, None) if owner == "fact" else (None, i)
-                    evidence.append(e)
-            _executemany(conn, E, evidence)
+                for source, target, ln in r[2]:  # the dicts are this write's own: completed in place
+                    ln["source_id"], ln["target_id"] = fact_ids[(pid, source)], fact_ids[(pid, target)]
+                    links.append(ln)
+            _executemany(conn, L, links)
     return extractions
 
 
@@ -207,11 +145,15 @@ def _executemany(conn: Connection, table: Table, rows: list[dict]) -> None:
     conn.exec_driver_sql(str(compiled), params)
 
 
+def _delete_versions(conn: Connection, policy_ids: Sequence[str]) -> None:
+    """Delete the facts and links of these versions (their policy rows stay)."""
+    F, L = FactRow.__table__, LinkRow.__table__
+    conn.execute(delete(L).where(L.c.source_id.in_(select(F.c.id).where(F.c.policy_id.in_(policy_ids)))))
+    conn.execute(delete(F).where(F.c.policy_id.in_(policy_ids)))
+
+
 def delete_policy(engine: Engine, policy_id: str) -> bool:
-    P, F, L, E = PolicyRow.__table__, FactRow.__table__, LinkRow.__table__, EvidenceRow.__table__
+    P = PolicyRow.__table__
     with engine.begin() as conn:
-        conn.execute(delete(E).where(E.c.fact_id.in_(select(F.c.id).where(F.c.policy_id == policy_id))))
-        conn.execute(delete(E).where(E.c.link_id.in_(select(L.c.id).where(L.c.policy_id == policy_id))))
-        conn.execute(delete(L).where(L.c.policy_id == policy_id))
-        conn.execute(delete(F).where(F.c.policy_id == policy_id))
+        _delete_versions(conn, [policy_id])
         return conn.execute(delete(P).where(P.c.id == policy_id)).rowcount > 0

@@ -27,8 +27,8 @@ def _count(engine, table) -> int:
 
 def test_fresh_catalog_is_at_head_and_matches_the_tables(db_url):
     engine = make_engine(db_url)
-    assert head() == "0003"
-    assert current(engine) == "0003"
+    assert head() == "0004"
+    assert current(engine) == "0004"
     # the migrations create exactly what catalog/store/tables.py declares (a table change needs a revision)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
@@ -111,7 +111,7 @@ def test_the_scripts_read_without_alembic_name_what_alembic_reads(db_url):
     assert revisions() == {r.revision for r in scripts.walk_revisions()}
     engine = make_engine(db_url)
     with engine.connect() as conn:
-        assert current(engine) == MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert current(engine) == MigrationContext.configure(conn).get_current_revision() == "0004"
 
 
 def test_a_read_only_command_on_a_catalog_at_head_does_not_import_alembic(tmp_path, seed_path):
@@ -134,6 +134,11 @@ def _evidence_0002(engine) -> list[tuple]:
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(
             'SELECT policy_id, owner, owner_key, section, quote, start, "end", rule, note FROM evidence ORDER BY id'))]
+
+
+def _odd_evidence(conn) -> int:  # noqa: ANN001
+    """Facts and links at 0004 that keep a section or quote beside their packed evidence."""
+    return sum(conn.execute(text(f"SELECT COUNT(evidence_text) FROM {t}")).scalar_one() for t in ("fact", "link"))
 
 
 def _to(engine, revision: str) -> None:
@@ -167,10 +172,9 @@ def test_a_catalog_at_0002_upgrades_to_offsets_and_reads_back_the_same(db_url, s
     engine.dispose()
 
     engine = make_engine(db_url)  # what any command does with an older catalog
-    assert current(engine) == "0003"
+    assert current(engine) == "0004"
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT COUNT(*) FROM evidence WHERE quote IS NOT NULL OR section IS NOT NULL")
-                            ).scalar_one() == 0
+        assert _odd_evidence(conn) == 0
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     assert read_extractions(engine) == before
     assert to_json(apply_reviews(to_graph(read_extractions(engine)), read_reviews(engine))) == exported
@@ -194,8 +198,60 @@ def test_evidence_that_is_not_its_slice_survives_the_upgrade_and_back(db_url, se
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM evidence WHERE quote IS NOT NULL")).scalar_one() == 1
         assert conn.execute(text("SELECT COUNT(*) FROM evidence WHERE section IS NOT NULL")).scalar_one() == 1
+    _to(engine, "0004")
+    with engine.connect() as conn:  # kept beside the packed records of its fact or link
+        assert _odd_evidence(conn) == 1
     changed = [e for x in read_extractions(engine) for item in (*x.facts, *x.links) for e in item.evidence
                if e.quote == "We collect  your data"]
     assert [e.section for e in changed] == ["No such heading"]
     _to(engine, "0002")
     assert _evidence_0002(engine) == odd
+
+
+def _evidence_0003(engine) -> dict[tuple, list[tuple]]:
+    """The evidence of a catalog at revision 0003 by owner, the fact's node id or the link's key (row ids
+    are not kept: a link at 0004 has none), each owner's in its stored order."""
+    out: dict[tuple, list[tuple]] = {}
+    with engine.connect() as conn:
+        for r in conn.execute(text(
+                "SELECT f.policy_id, f.node_id, l.policy_id, l.source || '|' || l.relation || '|' || l.target, "
+                'e.section_index, e.start, e."end", e.rule, e.note, e.section, e.quote FROM evidence e '
+                "LEFT JOIN fact f ON f.id = e.fact_id LEFT JOIN link l ON l.id = e.link_id ORDER BY e.id")):
+            out.setdefault(tuple(r[:4]), []).append(tuple(r[4:]))
+    return out
+
+
+def test_a_catalog_at_0003_upgrades_to_packed_evidence_and_reads_back_the_same(db_url, seed_path):
+    """0004 packs each fact's and link's evidence into its row and names a link's facts by row id: a
+    catalog made at 0003 reads back exactly as before, its review decisions applied alike, and goes back."""
+    from catalog.export.catalog_json import to_json
+    from catalog.graph.build import to_graph
+    from catalog.store.read import read_extractions
+    from catalog.store.review import apply_reviews, read_reviews
+
+    engine = make_engine(db_url)
+    build([seed_path, ROOT.parent / "shared" / "corpus" / "other"], engine)
+    before = read_extractions(engine)
+    with Session(engine) as s:
+        s.add(ReviewRow(target="recipient:google", decision="confirm", reviewer="dpo@example.com"))
+        s.add(ReviewRow(target="data_category:user.contact.email|shared_with|recipient:google", decision="reject",
+                        reviewer="dpo@example.com", policy_id="alibaba-com-2018-05-25", comment="not shared"))
+        s.commit()
+    exported = to_json(apply_reviews(to_graph(before), read_reviews(engine)))
+    _to(engine, "0003")
+    at_0003 = _evidence_0003(engine)
+    n = sum(len(i.evidence) for x in before for i in (*x.facts, *x.links))
+    assert sum(map(len, at_0003.values())) == n > 1000
+    engine.dispose()
+
+    engine = make_engine(db_url)
+    assert current(engine) == "0004"
+    assert read_extractions(engine) == before
+    assert to_json(apply_reviews(to_graph(read_extractions(engine)), read_reviews(engine))) == exported
+    assert _count(engine, ReviewRow) == 2
+    _to(engine, "0003")
+    assert _evidence_0003(engine) == at_0003
+    with engine.begin() as conn:  # a link written at 0003 gets the next id (PostgreSQL: its sequence goes on)
+        conn.execute(text("INSERT INTO link (policy_id, source, target, relation, status, attrs) VALUES "
+                          "('alibaba-com-2018-05-25', 'controller:x', 'country:US', 'transferred_to', 'stated', '{}')"))
+        assert conn.execute(text("SELECT MAX(id) FROM link")).scalar_one() == sum(len(x.links) for x in before) + 1
