@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from operator import itemgetter
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, text, update
 
 from catalog.collector import collector_paused
 from catalog.ingest.documents import id_candidates, with_ids_distinct_from
@@ -21,6 +21,9 @@ from catalog.ingest.files import InputError
 from catalog.records import Evidence, Extraction
 from catalog.store.rows import Phrases, to_rows
 from catalog.store.tables import FactRow, LinkRow, PhraseRow, PolicyRow
+
+#: pg_advisory_xact_lock key of choosing phrase ids (another than the migrations' lock).
+PHRASE_LOCK = 0x50485253  # "PHRS"
 
 #: How often a write that lost a race with another process (unique key, deadlock, locked file) is retried.
 WRITE_ATTEMPTS = 5
@@ -100,8 +103,10 @@ def _write_once(engine: Engine, extractions: Sequence[Extraction]) -> list[Extra
             raise _LostRace(sorted(lost)[0])
         if existing:
             _delete_versions(conn, sorted(existing))
-        # rule and note names not stored yet get the next ids (two writers choosing the same id for
-        # different texts: the second fails on the primary key, and its retry reads the first's)
+        # texts not stored yet get the next phrase ids, chosen by one writer at a time: on SQLite the
+        # write lock does it, on PostgreSQL a transaction lock (else two writers would pick the same ids)
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PHRASE_LOCK})
         phrases = Phrases(conn.execute(select(H.c.id, H.c.text)))
         rows = [to_rows(x, phrases) for x in last.values()]
         now = dt.datetime.now(dt.timezone.utc)
