@@ -160,13 +160,17 @@ class Folded:
 
     def search_low(self, text: str, low: str) -> re.Match[str] | None:
         """search(text), given low = text.lower() (for several patterns read in one text, lowered once)."""
+        leads = self._leads
+        if leads is not None:  # _absent, inlined: this runs for every search of every cue
+            for x in leads:
+                if x in low:
+                    break
+            else:
+                if self._lower is None or len(low) == len(text):
+                    return None
         rx = self._lower
         if rx is None or len(low) != len(text):
-            if rx is None and self._absent(low):
-                return None
             return self._ci.search(text)
-        if self._absent(low):
-            return None
         return rx.search(low)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
