@@ -40,6 +40,11 @@ class Role(StrEnum):
     EXCLUDED = "excluded"  # named as left out: "(but not User Content)", "except your email address"
 
 
+_AFFIRMING = (Polarity.AFFIRMED, Polarity.CONDITIONAL)
+#: the roles of a statement that names nothing (shared: never changed)
+_NO_ROLES: dict[Role, list[Mention]] = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     """One clause of one unit, with its mentions in their roles."""
@@ -56,15 +61,23 @@ class Statement:
 
     #: whether it states what it says (affirmed or conditional), set from the polarity
     affirmed: bool = field(init=False, compare=False)
-    #: role -> its mentions in text order (the linking passes ask a statement for one role many times)
-    _by_role: dict[Role, tuple[Mention, ...]] = field(init=False, compare=False, repr=False)
+    #: role -> its mentions in text order (the linking passes ask a statement for one role many times;
+    #: never changed once built: `having` hands out copies)
+    _by_role: dict[Role, list[Mention]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "affirmed", self.polarity in (Polarity.AFFIRMED, Polarity.CONDITIONAL))
+        object.__setattr__(self, "affirmed", self.polarity in _AFFIRMING)
+        if not self.mentions:  # most statements: a unit that names nothing
+            object.__setattr__(self, "_by_role", _NO_ROLES)
+            return
         by_role: dict[Role, list[Mention]] = {}
         for m, r in zip(self.mentions, self.roles):
-            by_role.setdefault(r, []).append(m)
-        object.__setattr__(self, "_by_role", {r: tuple(ms) for r, ms in by_role.items()})
+            ms = by_role.get(r)
+            if ms is None:
+                by_role[r] = [m]
+            else:
+                ms.append(m)
+        object.__setattr__(self, "_by_role", by_role)
 
     def having(self, *roles: Role) -> list[Mention]:
         """This statement's mentions in these roles, in text order (a new list)."""
