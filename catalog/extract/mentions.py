@@ -203,7 +203,7 @@ def _words(text: str) -> tuple[list[str], list[int], list[int]]:
 
 def match_phrases(text: str, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[tuple[Kind, str, int, int]]:
     """(kind, concept, start, end) of every phrase in text; per kind, the longest match wins and matches don't overlap."""
-    pairs, singles, table = phrase_table(kinds)
+    pairs, singles, table, lengths_at = phrase_table(kinds)
     words, starts, ends = words_of(text) if len(text) > 2000 else _words(text)
     n = len(words)
     free: dict[Kind, int] = {}
@@ -213,10 +213,14 @@ def match_phrases(text: str, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[tu
     nexts = [*words[1:], ""]
     starting = map(operator.or_, map(pairs.__contains__, zip(words, nexts)), map(singles.__contains__, words))
     for i in itertools.compress(range(n), starting):
-        for k in pairs.get((words[i], nexts[i]), ()) + ((1,) if words[i] in singles else ()):  # longest first
-            if i + k > n:
+        w = words[i]
+        for k in lengths_at.get((w, nexts[i]), _ONE):  # longest first
+            if k == 1:
+                entries = table.get((w,))
+            elif i + k > n:
                 continue
-            entries = table.get(tuple(words[i : i + k]))
+            else:
+                entries = table.get(tuple(words[i : i + k]))
             if entries is None:
                 continue
             for kind, ident, exact in entries:
@@ -230,11 +234,17 @@ def match_phrases(text: str, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[tu
     return out
 
 
+#: a word that starts no longer phrase with the word after it starts a one-word one (it is in `singles`)
+_ONE = (1,)
+
+
 @functools.cache
 def phrase_table(kinds: tuple[Kind, ...]) -> tuple[dict[tuple[str, str], tuple[int, ...]], frozenset[str],
-                                                  dict[tuple[str, ...], list[tuple[Kind, str, str]]]]:
+                                                  dict[tuple[str, ...], list[tuple[Kind, str, str]]],
+                                                  dict[tuple[str, str], tuple[int, ...]]]:
     """The phrase index as (first two words -> lengths of the phrases they start, longest first), the
-    one-word phrases, and (phrase -> its concepts)."""
+    one-word phrases, (phrase -> its concepts), and (first two words -> the lengths of every phrase
+    starting at the first, longest first: those two words' lengths, then 1 where the first is a phrase)."""
     lengths: dict[tuple[str, str], set[int]] = {}
     singles: set[str] = set()
     table: dict[tuple[str, ...], list[tuple[Kind, str, str]]] = {}
@@ -245,7 +255,9 @@ def phrase_table(kinds: tuple[Kind, ...]) -> tuple[dict[tuple[str, str], tuple[i
             else:
                 lengths.setdefault((phrase[0], phrase[1]), set()).add(len(phrase))
             table.setdefault(phrase, []).append((kind, ident, exact))
-    return {w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()}, frozenset(singles), table
+    pairs = {w: tuple(sorted(ls, reverse=True)) for w, ls in lengths.items()}
+    lengths_at = {w: ls + _ONE if w[0] in singles else ls for w, ls in pairs.items()}
+    return pairs, frozenset(singles), table, lengths_at
 
 
 def find_mentions(doc: PolicyDocument, kinds: tuple[Kind, ...] = LEXICON_KINDS) -> list[Mention]:
