@@ -88,7 +88,7 @@ def clear_text_caches() -> None:
     from catalog.extract import clauses, mentions, organisations, statements, structure
 
     for fn in (clauses.polarity, clauses.action, clauses.clause_spans, mentions.words_of, organisations.organisations,
-               statements._sourcing_scope,
+               statements._sourcing_scope, statements._unit_statements,
                structure._defines):
         fn.cache_clear()
 

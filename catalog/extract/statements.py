@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from catalog.extract.clauses import Clause, Polarity, action, polarity, to_clauses
+from catalog.extract.clauses import Polarity, action, clause_spans, polarity
 from catalog.extract.cues import cues
 from catalog.extract.mentions import Mention
 from catalog.records import Kind, PolicyDocument
@@ -103,6 +103,7 @@ def to_statements(doc: PolicyDocument, mentions: list[Mention]) -> list[Statemen
         by_unit.setdefault(m.unit, []).append(m)
     out: list[Statement] = []
     leads = {u.lead_in for u in doc.units if u.lead_in >= 0}
+    text = doc.text
     for ui, unit in enumerate(doc.units):
         own = by_unit.get(ui, [])
         if not own and ui not in leads:
@@ -110,21 +111,35 @@ def to_statements(doc: PolicyDocument, mentions: list[Mention]) -> list[Statemen
             out.append(Statement(ui, unit.start, unit.end, Polarity.AFFIRMED, "", (), ()))
             continue
         if unit.kind == "heading":  # "No Ads Based on Contents of Chats": a heading can disclaim too
-            pol = Polarity.NEGATED if polarity(doc.text[unit.start:unit.end]) is Polarity.NEGATED else Polarity.AFFIRMED
+            pol = Polarity.NEGATED if polarity(text[unit.start:unit.end]) is Polarity.NEGATED else Polarity.AFFIRMED
             out.append(Statement(ui, unit.start, unit.end, pol, "", tuple(own), tuple(_plain_role(m) for m in own)))
             continue
-        clauses = to_clauses(doc.text, unit.start, unit.end)
-        starts = [cl.start for cl in clauses]
-        grouped: list[list[Mention]] = [[] for _ in clauses]
-        for m in own:
-            grouped[max(0, bisect.bisect_right(starts, m.start) - 1)].append(m)
-        scope = _scope_text(doc, ui)
-        for cl, ms in zip(clauses, grouped):
-            # the action decides only the roles of parties and places: read it where the clause names one
-            act = action(doc.text[cl.start : cl.end]) if any(m.kind in _ACTION_KINDS for m in ms) else None
-            roles = _roles(doc, cl, ms, act or "", scope)
-            out.append(Statement(ui, cl.start, cl.end, cl.polarity, act, tuple(ms), tuple(roles)))
+        base = unit.start
+        named = tuple((m.kind, m.concept, m.start - base, m.end - base) for m in own)
+        for a, z, pol, act, which, roles in _unit_statements(text[base : unit.end], named, _scope_text(doc, ui)):
+            out.append(Statement(ui, base + a, base + z, pol, act, tuple(own[i] for i in which), roles))
     return out
+
+
+@functools.lru_cache(maxsize=32768)
+def _unit_statements(span: str, named: tuple[tuple[Kind, str, int, int], ...], scope: str
+                     ) -> tuple[tuple[int, int, Polarity, str | None, tuple[int, ...], tuple[Role, ...]], ...]:
+    """The statements of one unit's text (not a heading) with these mentions (kind, concept, offsets in
+    the text) under this scope: (start, end, polarity, action, which mentions, their roles) per clause.
+    Memoised: a statement reads nothing outside its unit but its scope, and versions and templates of
+    policies repeat most of their units."""
+    clauses = clause_spans(span)
+    starts = [a for a, _, _ in clauses]
+    grouped: list[list[int]] = [[] for _ in clauses]
+    for i, (_, _, a, _) in enumerate(named):
+        grouped[max(0, bisect.bisect_right(starts, a) - 1)].append(i)
+    out = []
+    for (a, z, pol), which in zip(clauses, grouped):
+        ms = [Mention(named[i][0], named[i][1], 0, named[i][2], named[i][3]) for i in which]
+        # the action decides only the roles of parties and places: read it where the clause names one
+        act = action(span[a:z]) if any(m.kind in _ACTION_KINDS for m in ms) else None
+        out.append((a, z, pol, act, tuple(which), tuple(_roles(span, a, z, ms, act or "", scope))))
+    return tuple(out)
 
 
 #: the kinds of mention whose role depends on the clause's action
@@ -165,20 +180,20 @@ def _plain_role(m: Mention) -> Role:
     return _PLAIN_ROLES.get(m.kind, Role.MENTIONED)
 
 
-def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: str) -> list[Role]:
-    """The role of each mention of one clause, read from the words right before and after it."""
+def _roles(text: str, start: int, end: int, ms: list[Mention], act: str, scope: str) -> list[Role]:
+    """The role of each mention of the clause text[start:end], read from the words right before and after it."""
     c = cues()
-    text = doc.text
     roles: list[Role] = []
     last_of_kind: dict[Kind, tuple[Mention, Role]] = {}
     sourcing = act not in ("share", "sell", "transfer") and _sourcing_scope(scope)
     to_us: list[bool] = []  # whether the clause says the data is given to us, read once if needed
     # what the clause's words rule out for every piece of it (most clauses exclude nothing)
-    low = text[cl.start : cl.end].lower()
+    clause = text[start:end]
+    low = clause.lower()
     may_exclude, may_be_service = c.excluded.could_match(low), c.service_compound.could_match(low)
     for m in ms:
-        before = text[max(cl.start, m.start - 80) : m.start]
-        after = text[m.end : min(cl.end, m.end + 120)]
+        before = text[max(start, m.start - 80) : m.start]
+        after = text[m.end : min(end, m.end + 120)]
         role = _plain_role(m)
         carried = last_of_kind.get(m.kind)
         if m.kind in _ROLE_CARRIES and carried and _ALIAS.match(text[carried[0].end : m.start]):
@@ -187,24 +202,24 @@ def _roles(doc: PolicyDocument, cl: Clause, ms: list[Mention], act: str, scope: 
             role = carried[1]  # "from advertisers, data brokers and public databases": all sources
         elif m.kind is Kind.RECIPIENT and c.product.match(after):
             role = Role.MENTIONED  # "if you use an Apple device": a product, no recipient
-        elif m.kind is Kind.RECIPIENT and _is_label(text, cl, m) and not m.concept.startswith("org-") \
+        elif m.kind is Kind.RECIPIENT and _is_label(text, start, end, m) and not m.concept.startswith("org-") \
                 and not _CONTACTS.search(scope):
             role = Role.RECIPIENT  # a list item, cell or line that is just a third party's name: "- AdMob"
         elif m.kind is Kind.RECIPIENT:
             if not sourcing and not to_us:
-                to_us.append(bool(c.to_us.search(text[cl.start : cl.end])))
+                to_us.append(c.to_us.search_low(clause, low) is not None)
             role = _recipient_role(before, after, act, sourcing or to_us[0], scope)
         elif m.kind is Kind.COUNTRY:
             role = _country_role(before, after, act)
         elif m.kind is Kind.DATA_CATEGORY and may_be_service and c.service_compound.match(after):
             role = Role.MENTIONED  # "credit card processing", "payment processors": a service, not data
-        elif m.kind is Kind.LEGAL_BASIS and c.objection.search(text[cl.start : cl.end]):
+        elif m.kind is Kind.LEGAL_BASIS and c.objection.search_low(clause, low):
             role = Role.MENTIONED  # "you may object to processing based on our legitimate interests"
         if may_exclude and c.excluded.search(before):
             role = Role.EXCLUDED  # "(but not User Content)", "except your email address"
         roles.append(role)
         last_of_kind[m.kind] = (m, role)
-    if "them" in low and _BACK_TO_THEM.search(text[cl.start : cl.end]):
+    if "them" in low and _BACK_TO_THEM.search(clause):
         # "we may receive personal data from other companies in the group, or share your data with them"
         roles = [Role.RECIPIENT if r is Role.SOURCE else r for r in roles]
     return roles
@@ -216,8 +231,8 @@ _LABEL_SLACK = 24
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+")
 
 
-def _is_label(text: str, cl: Clause, m: Mention) -> bool:
-    rest = _URL.sub("", text[cl.start : m.start] + text[m.end : cl.end]).strip(" •-*:;,.")
+def _is_label(text: str, start: int, end: int, m: Mention) -> bool:
+    rest = _URL.sub("", text[start : m.start] + text[m.end : end]).strip(" •-*:;,.")
     return len(rest) <= _LABEL_SLACK and (not rest or rest.startswith("(") or rest.split()[0][:1].isupper())
 
 
