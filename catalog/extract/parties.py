@@ -7,6 +7,7 @@ recipient mention they make a fact only where a statement gives them the role of
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable
 
@@ -133,7 +134,7 @@ def _heads_by_unit(doc: PolicyDocument) -> dict[int, list[int]]:
     stems, starts, ends = words_of(doc.text)
     unit_starts = [u.start for u in doc.units]
     out: dict[int, list[int]] = {}
-    for i in [i for i, s in enumerate(stems) if s in _HEAD_STEMS]:
+    for i in itertools.compress(itertools.count(), map(_HEAD_STEMS.__contains__, stems)):  # a C-level scan of the words
         a, z = starts[i], ends[i]
         if doc.text[a:z].lower() not in HEAD_WORDS:
             continue  # "peer" stems as "peers" does
