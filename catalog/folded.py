@@ -11,6 +11,7 @@ has another length ("İ") are matched the ordinary way.
 from __future__ import annotations
 
 import re
+import re._compiler as sre_compile  # a pattern compiled from its (rewritten) parse tree
 import re._constants as sre_constants  # the parse tree of a pattern: its required leading words
 import re._parser as sre_parse
 import sys
@@ -111,19 +112,92 @@ def required_leads(pattern: str) -> tuple[str, ...] | None:
     return tuple(sorted(got[0]))
 
 
+_WORD = (sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD)])
+_ANY_CHAR = (sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD),
+                                (sre_constants.CATEGORY, sre_constants.CATEGORY_NOT_WORD)])
+
+
+def _boundary_after(state: sre_parse.State, items: list) -> list:  # type: ignore[type-arg]
+    """The parse items with a leading \\b before a word character moved past the literal run it opens:
+    "\\bbased on" becomes "based on(?<!\\w[\\w\\W]{8})", the same matches at the same offsets (the
+    look-behind asks what \\b asked: that no word character comes before the run). A pattern that opens
+    with \\b has no literal prefix, so the regex engine tries it at every position of the text; one
+    that opens with a literal (or each of whose alternatives does) is looked for with a fast scan."""
+    if not items:
+        return items
+    op, av = items[0]
+    if op is sre_constants.AT and av is sre_constants.AT_BOUNDARY and len(items) > 1:
+        op1, av1 = items[1]
+        if op1 is sre_constants.LITERAL and is_word_char(chr(av1)):
+            k = 1
+            while 1 + k < len(items) and items[1 + k][0] is sre_constants.LITERAL:
+                k += 1
+            behind = sre_parse.SubPattern(state, [_WORD] + [_ANY_CHAR] * k)
+            return items[1 : 1 + k] + [(sre_constants.ASSERT_NOT, (-1, behind))] + items[1 + k :]
+        if op1 is sre_constants.SUBPATTERN and av1[1] == 0 and av1[2] == 0:  # \b(...): into the group
+            group, _, _, p = av1
+            inner = sre_parse.SubPattern(state, _boundary_after(state, [items[0], *p.data]))
+            return [(sre_constants.SUBPATTERN, (group, 0, 0, inner)), *items[2:]]
+        if op1 is sre_constants.BRANCH:  # \b(?:a|b) is (?:\ba|\bb)
+            alts = [sre_parse.SubPattern(state, _boundary_after(state, [items[0], *alt.data])) for alt in av1[1]]
+            return [(sre_constants.BRANCH, (av1[0], alts)), *items[2:]]
+        return items
+    if op is sre_constants.BRANCH:
+        alts = [sre_parse.SubPattern(state, _boundary_after(state, list(alt.data))) for alt in av[1]]
+        return [(sre_constants.BRANCH, (av[0], alts)), *items[1:]]
+    if op is sre_constants.SUBPATTERN and av[1] == 0 and av[2] == 0:
+        group, _, _, p = av
+        inner = sre_parse.SubPattern(state, _boundary_after(state, list(p.data)))
+        return [(sre_constants.SUBPATTERN, (group, 0, 0, inner)), *items[1:]]
+    return items
+
+
+def compile_scanning(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """re.compile(pattern, flags) with its opening word boundaries moved past their literals (see
+    _boundary_after): the same matches, found with the regex engine's scan for a literal prefix."""
+    return scanning_patterns(pattern, flags)[0]
+
+
+_AT_START = (sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING)
+
+
+def scanning_patterns(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    """compile_scanning's pattern and, when alternatives of the pattern's opening alternation can only
+    match at the start of the text ("^\\s*consent\\s*:|...\\bbased on\\b"), the pattern without them: one
+    alternative that cannot be scanned for makes the whole alternation tried at every position.
+    `full.match(text) or rest.search(text)` is then `full.search(text)`: at offset 0 the whole
+    pattern is tried, elsewhere those alternatives fail."""
+    tree = sre_parse.parse(pattern, flags)
+    if tree.state.flags & (sre_constants.SRE_FLAG_ASCII | sre_constants.SRE_FLAG_LOCALE | sre_constants.SRE_FLAG_IGNORECASE):
+        return re.compile(pattern, flags), None  # another meaning of \w, or no literal prefix to scan for anyway
+    data = list(tree.data)
+    items = _boundary_after(tree.state, data)
+    full = sre_compile.compile(sre_parse.SubPattern(tree.state, items), flags) if items != data else re.compile(pattern, flags)
+    rest = None
+    if items and items[0][0] is sre_constants.BRANCH and not tree.state.flags & sre_constants.SRE_FLAG_MULTILINE:
+        alts = items[0][1][1]
+        kept = [alt for alt in alts if not (alt.data and alt.data[0][0] is sre_constants.AT and alt.data[0][1] in _AT_START)]
+        if kept and len(kept) < len(alts):
+            branch = (sre_constants.BRANCH, (items[0][1][0], kept))
+            rest = sre_compile.compile(sre_parse.SubPattern(tree.state, [branch, *items[1:]]), flags)
+    return full, rest
+
+
 class Folded:
     """A compiled case-insensitive pattern with the methods of `re.Pattern` that extraction uses.
 
     A match is of the lower-cased text: read its offsets (m.start(), m.end()) and take the words from
     the original text; m[0] and the groups are lower case."""
 
-    __slots__ = ("pattern", "_ci", "_lower", "_leads")
+    __slots__ = ("pattern", "_ci", "_lower", "_rest", "_leads")
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern = pattern
         self._ci = re.compile(pattern, flags | re.IGNORECASE)
         foldable = not _INLINE_FLAGS.search(pattern)
-        self._lower = re.compile(lower_pattern(pattern), flags & ~re.IGNORECASE) if foldable else None
+        #: the pattern on lower-cased text, and that pattern without the alternatives that match only at
+        #: its start, for searches (scanning_patterns)
+        self._lower, self._rest = scanning_patterns(lower_pattern(pattern), flags & ~re.IGNORECASE) if foldable else (None, None)
         #: a cheap test before the pattern: one of these strings is in the lower-cased form of every text
         #: it matches (true of a pattern that keeps case in part, "(?-i:[A-Z]\w+ Policy)", too)
         leads = required_leads(lower_pattern(pattern))
@@ -171,6 +245,8 @@ class Folded:
         rx = self._lower
         if rx is None or len(low) != len(text):
             return self._ci.search(text)
+        if self._rest is not None:
+            return rx.match(low) or self._rest.search(low)
         return rx.search(low)
 
     def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -203,15 +279,7 @@ def is_word_char(ch: str) -> bool:
 def found_any(patterns: tuple[Folded, ...], text: str) -> bool:
     """Whether any of the patterns is found in the text, lower-casing it once for all of them."""
     low = text.lower()
-    if len(low) != len(text):
-        return any(p._ci.search(text) for p in patterns)
-    for p in patterns:
-        if p._lower is None:
-            if not p._absent(low) and p._ci.search(text):
-                return True
-        elif (p._leads is None or any(x in low for x in p._leads)) and p._lower.search(low):
-            return True
-    return False
+    return any(p.search_low(text, low) for p in patterns)
 
 
 def any_lead(patterns: tuple[Folded, ...]) -> re.Pattern[str] | None:

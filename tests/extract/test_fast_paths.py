@@ -120,3 +120,56 @@ def test_collector_paused_restores_what_it_found():
         assert not gc.isenabled()  # it was off: it stays off
     finally:
         gc.enable()
+
+
+def _all_folded() -> list:
+    """Every case-insensitive cue pattern the extractor has compiled (read from the seed first, so the
+    lazily built ones exist too)."""
+    import gc
+
+    from catalog.extract import extract
+    from catalog.folded import Folded
+
+    for doc in read_policy(SEED):
+        extract(doc)
+    return [o for o in gc.get_objects() if isinstance(o, Folded)]
+
+
+def test_scanning_patterns_keep_every_match():
+    from catalog.folded import scanning_patterns
+
+    cases = {r"\bbased on\b": ["based on", "xbased on", "it is based on it", "_based on", "é based on", "\nbased on"],
+             r"\b(?:this|that)\s+data|^\s*it\b": ["this data", "it is", " it", "athis data", "so it", "that  data"],
+             r"\b(fulfil+|perform)\w*\s+(a|the)\b": ["fulfill the", "performing a", "xperform a", "(fulfil a)"]}
+    for pattern, texts in cases.items():
+        full, rest = scanning_patterns(pattern)
+        plain = re.compile(pattern)
+        assert full is not None and (rest is not None) == ("^" in pattern)
+        for text in texts:
+            assert [(m.span(), m.groups()) for m in full.finditer(text)] == [(m.span(), m.groups()) for m in plain.finditer(text)]
+            want = plain.search(text)
+            got = (full.match(text) or rest.search(text)) if rest is not None else full.search(text)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups())), (pattern, text)
+
+
+def test_scanning_patterns_find_what_the_plain_patterns_find_on_every_policy(corpus_texts: list[str]):
+    """Each cue pattern, with its opening word boundaries moved past their literals and its start-only
+    alternatives set apart for searches, finds what the pattern as written finds, in every policy
+    (whole texts and each line: a search, and every match)."""
+    from catalog.folded import lower_pattern
+
+    folded = _all_folded()
+    assert len(folded) > 50 and sum(f._rest is not None for f in folded) >= 2
+    lows = [t.lower() for t in corpus_texts]
+    lines = [line for low in lows for line in low.splitlines() if line.strip()]
+    for f in folded:
+        if f._lower is None:
+            continue
+        plain = re.compile(lower_pattern(f.pattern))
+        for low in lows:
+            assert [(m.span(), m.groups()) for m in f._lower.finditer(low)] == \
+                [(m.span(), m.groups()) for m in plain.finditer(low)], f.pattern
+        for line in lines:
+            want = plain.search(line)
+            got = f.search_low(line, line)
+            assert (got and got.span()) == (want and want.span()), (f.pattern, line)
