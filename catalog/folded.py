@@ -152,6 +152,38 @@ def _boundary_after(state: sre_parse.State, items: list) -> list:  # type: ignor
     return items
 
 
+def _has_groups(items: list) -> bool:  # type: ignore[type-arg]
+    """Whether the parse items hold a capturing group (or a back-reference to one)."""
+    for op, av in items:
+        if op is sre_constants.SUBPATTERN and av[0] is not None or op in (sre_constants.GROUPREF, sre_constants.GROUPREF_EXISTS):
+            return True
+        for x in av if isinstance(av, (tuple, list)) else ():
+            if isinstance(x, sre_parse.SubPattern) and _has_groups(list(x.data)):
+                return True
+            if isinstance(x, list) and any(isinstance(y, sre_parse.SubPattern) and _has_groups(list(y.data)) for y in x):
+                return True
+    return False
+
+
+#: an alternative's tail is copied into each of its nested alternatives only while it is this short
+_SPLICE_MAX = 12
+
+
+def _spliced(state: sre_parse.State, alts: list) -> list:  # type: ignore[type-arg]
+    """The alternatives of an alternation with those that open with an alternation of their own
+    spliced into it: (?:a|b)c|d is ac|bc|d, tried in the same order (so the same first match). The
+    regex engine scans for the first characters of an alternation only when every alternative opens
+    with a literal; _boundary_after leaves "\\b(?:this|that) data|\\buse it" as (?:this|that) data|use it."""
+    out = []
+    for alt in alts:
+        data = list(alt.data)
+        if data and data[0][0] is sre_constants.BRANCH and len(data) <= _SPLICE_MAX and not _has_groups(data[1:]):
+            out.extend(_spliced(state, [sre_parse.SubPattern(state, [*sub.data, *data[1:]]) for sub in data[0][1][1]]))
+        else:
+            out.append(alt)
+    return out
+
+
 def compile_scanning(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """re.compile(pattern, flags) with its opening word boundaries moved past their literals (see
     _boundary_after): the same matches, found with the regex engine's scan for a literal prefix."""
@@ -172,6 +204,8 @@ def scanning_patterns(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], re
         return re.compile(pattern, flags), None  # another meaning of \w, or no literal prefix to scan for anyway
     data = list(tree.data)
     items = _boundary_after(tree.state, data)
+    if items and items[0][0] is sre_constants.BRANCH:
+        items = [(sre_constants.BRANCH, (items[0][1][0], _spliced(tree.state, items[0][1][1]))), *items[1:]]
     full = sre_compile.compile(sre_parse.SubPattern(tree.state, items), flags) if items != data else re.compile(pattern, flags)
     rest = None
     if items and items[0][0] is sre_constants.BRANCH and not tree.state.flags & sre_constants.SRE_FLAG_MULTILINE:

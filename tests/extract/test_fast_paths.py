@@ -140,7 +140,9 @@ def test_scanning_patterns_keep_every_match():
 
     cases = {r"\bbased on\b": ["based on", "xbased on", "it is based on it", "_based on", "é based on", "\nbased on"],
              r"\b(?:this|that)\s+data|^\s*it\b": ["this data", "it is", " it", "athis data", "so it", "that  data"],
-             r"\b(fulfil+|perform)\w*\s+(a|the)\b": ["fulfill the", "performing a", "xperform a", "(fulfil a)"]}
+             r"\b(fulfil+|perform)\w*\s+(a|the)\b": ["fulfill the", "performing a", "xperform a", "(fulfil a)"],
+             r"\b(?:this|th\w+)\s+data|\buse\s+it|x": ["this data", "these data", "use it", "ause it", "thisdata x"],
+             r"(?:ab|a)(c|bc)|\bq": ["abc", "ac", "abbc", "q", "aq"]}
     for pattern, texts in cases.items():
         full, rest = scanning_patterns(pattern)
         plain = re.compile(pattern)
