@@ -87,7 +87,8 @@ def clear_text_caches() -> None:
     what a benchmark calls so it times text the engine has not seen before."""
     from catalog.extract import clauses, mentions, organisations, statements, structure
 
-    for fn in (clauses.polarity, clauses.action, clauses.clause_spans, mentions.words_of, organisations.organisations,
+    for fn in (clauses.polarity, clauses.action, clauses.clause_spans, mentions.words_of, mentions.lowered,
+               organisations.organisations,
                statements._sourcing_scope, statements._unit_statements,
                structure._defines):
         fn.cache_clear()

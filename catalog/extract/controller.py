@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from catalog.extract.builder import Builder
 from catalog.extract.contacts import extract_contacts
 from catalog.extract.controller_templates import template_controller
+from catalog.extract.mentions import units_to_search
 from catalog.extract.organisations import organisations
 from catalog.extract.registration import registration
 from catalog.folded import fold, is_word_char
@@ -104,7 +105,8 @@ def extract_controller(b: Builder) -> str:
 def candidates(doc: PolicyDocument) -> list[Candidate]:
     """Every legal name a controller cue points at, in text order."""
     out: list[Candidate] = []
-    by_residence = any(_BY_RESIDENCE.search(doc.text[u.start : u.end]) for u in doc.units if u.kind != "heading")
+    by_residence = any(_BY_RESIDENCE.search(doc.text[doc.units[ui].start : doc.units[ui].end])
+                       for ui in units_to_search(doc, _BY_RESIDENCE) if doc.units[ui].kind != "heading")
     rows_saying_controller = _controller_rows(doc)
     for ui, u in enumerate(doc.units):
         text = doc.text[u.start : u.end]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from catalog.extract.builder import Builder
+from catalog.extract.mentions import units_to_search
 from catalog.extract.registration import registration
 from catalog.folded import fold
 from catalog.ingest.publisher import slug
@@ -72,7 +73,7 @@ def _named_controller(b: Builder, pats: tuple[re.Pattern[str], ...], first_only:
     doc = b.doc
     candidates: dict[str, tuple[int, bool, int, int]] = {}
     trigger = _TRIGGER if pats is CONTROLLER_PATTERNS else _DEFINED_TRIGGER
-    units = [ui for ui, u in enumerate(doc.units) if trigger.search(doc.text[u.start : u.end])]
+    units = [ui for ui in units_to_search(doc, trigger) if trigger.search(doc.text[doc.units[ui].start : doc.units[ui].end])]
     order = [(p, ui) for p in pats for ui in units] if first_only else [(p, ui) for ui in units for p in pats]
     done: set[int] = set()
     for pat, ui in order:

@@ -6,6 +6,7 @@ import bisect
 import itertools
 import operator
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from catalog.folded import Folded, any_lead, finditer_all, fold
@@ -182,6 +183,30 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     """(stemmed lower-case word, start, end) for every word, e-mail addresses and URLs left out."""
     words, starts, ends = _words(text)
     return list(zip(words, starts, ends))
+
+
+@functools.lru_cache(maxsize=4)
+def lowered(text: str) -> str:
+    """text.lower() of a whole policy text, kept for the stages of one extraction that read it."""
+    return text.lower()
+
+
+def units_to_search(doc: PolicyDocument, pattern: Folded) -> Iterable[int]:
+    """The indices of the units (in order) in which the pattern may match: those holding one of the
+    literals every match holds, found in the whole lower-cased text (str.find, not one search per
+    unit); every unit when the pattern has none. A lower-cased unit is that unit of the lower-cased
+    text: lower-casing goes letter by letter, but for the Greek final sigma, which no literal holds."""
+    low = lowered(doc.text)
+    spans = pattern.lead_spans(low) if len(low) == len(doc.text) else None
+    if spans is None or any("σ" in x or "ς" in x for x in pattern.leads or ()):
+        return range(len(doc.units))
+    starts = [u.start for u in doc.units]
+    found = set()
+    for a, z in spans:
+        ui = bisect.bisect_right(starts, a) - 1
+        if ui >= 0 and z <= doc.units[ui].end:
+            found.add(ui)
+    return sorted(found)
 
 
 @functools.lru_cache(maxsize=4)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from catalog.extract.builder import Builder
-from catalog.extract.mentions import Mention
+from catalog.extract.mentions import Mention, units_to_search
 from catalog.extract.statements import Role, Statement
 from catalog.records import Kind, PolicyDocument, node_id
 from catalog.vocabulary import Concept, lexicon
@@ -56,13 +56,13 @@ REMEDIAL = re.compile(r"\b(?:discover|become\s+aware|learn|find\s+out|notice|are
                       r"|\b(?:child|children|minor)\b[^.]{0,120}\b(?:discover|become\s+aware|learn|find\s+out)\w*\b", re.IGNORECASE)
 
 
-def _gate(doc: PolicyDocument, ui: int, sections: dict[int, bool]) -> bool:
-    """Whether the unit reads as about retention: its sentence, or its section's title (`sections`:
-    section index -> that title's reading, filled as the units are read)."""
+def _gate(doc: PolicyDocument, ui: int, sentences: set[int], sections: dict[int, bool]) -> bool:
+    """Whether the unit reads as about retention: its sentence (`sentences`: the units whose text the
+    lexicon's sentence context finds), or its section's title (`sections`: section index -> that
+    title's reading, filled as the units are read)."""
     lex = lexicon(Kind.RETENTION)
     u = doc.units[ui]
-    text = doc.text[u.start : u.end]
-    if lex.context_sentence is not None and lex.context_sentence.search(text):
+    if ui in sentences:
         return True
     if lex.context_section is None or u.section < 0:
         return False
@@ -72,13 +72,23 @@ def _gate(doc: PolicyDocument, ui: int, sections: dict[int, bool]) -> bool:
     return titled
 
 
+def _sentences(doc: PolicyDocument) -> set[int]:
+    """The units whose text the retention lexicon's sentence context finds (looked for only in those
+    holding one of its literals)."""
+    pat = lexicon(Kind.RETENTION).context_sentence
+    if pat is None:
+        return set()
+    return {ui for ui in units_to_search(doc, pat) if pat.search(doc.text[doc.units[ui].start : doc.units[ui].end])}
+
+
 def retention_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention]) -> list[Mention]:
     """Periods and rules stated in retention sentences, as mentions of concepts this document adds."""
     covered = [(m.start, m.end) for m in mentions if m.kind is Kind.RETENTION]
     out: list[Mention] = []
     sections: dict[int, bool] = {}
+    sentences = _sentences(doc)
     for ui, u in enumerate(doc.units):
-        if u.kind == "heading" or not _gate(doc, ui, sections):
+        if u.kind == "heading" or not _gate(doc, ui, sentences, sections):
             continue
         text = doc.text[u.start : u.end]
         low = text.lower()

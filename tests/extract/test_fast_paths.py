@@ -175,3 +175,22 @@ def test_scanning_patterns_find_what_the_plain_patterns_find_on_every_policy(cor
             want = plain.search(line)
             got = f.search_low(line, line)
             assert (got and got.span()) == (want and want.span()), (f.pattern, line)
+
+
+def test_units_to_search_hold_every_unit_a_pattern_finds(corpus_texts: list[str]):
+    """The units looked for by their literals in the whole lower-cased text are a superset of the
+    units in which each cue pattern (and each lexicon's context) finds a match."""
+    from catalog.extract.mentions import units_to_search
+    from catalog.ingest import to_documents
+
+    folded = _all_folded()
+    docs = [d for i, t in enumerate(corpus_texts) for d in to_documents(t, f"policy-{i}.md", "markdown")]
+    narrowed = 0
+    for doc in docs:
+        texts = [doc.text[u.start : u.end] for u in doc.units]
+        for f in folded:
+            found = {i for i, t in enumerate(texts) if f.search(t)}
+            kept = set(units_to_search(doc, f))
+            assert found <= kept, (doc.source, f.pattern)
+            narrowed += len(kept) < len(texts)
+    assert narrowed > 1000  # the literals do narrow the search
