@@ -256,22 +256,6 @@ class Folded:
         """The literals (lower case) one of which every match holds, or None."""
         return self._leads
 
-    def lead_spans(self, low: str) -> list[tuple[int, int]] | None:
-        """(start, end) of every occurrence in the lower-cased text `low` of the literals one of which
-        each match holds (overlapping ones too), or None when the pattern has none: a piece of `low`
-        that holds none of these spans holds no match."""
-        leads = self._leads
-        if leads is None:
-            return None
-        out = []
-        for x in leads:
-            n = len(x)
-            p = low.find(x)
-            while p >= 0:
-                out.append((p, p + n))
-                p = low.find(x, p + 1)
-        return out
-
     def _absent(self, low: str) -> bool:
         """Whether the lower-cased text lacks every required lead (then the pattern cannot match)."""
         leads = self._leads

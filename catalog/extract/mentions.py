@@ -197,15 +197,22 @@ def units_to_search(doc: PolicyDocument, pattern: Folded) -> Iterable[int]:
     unit); every unit when the pattern has none. A lower-cased unit is that unit of the lower-cased
     text: lower-casing goes letter by letter, but for the Greek final sigma, which no literal holds."""
     low = lowered(doc.text)
-    spans = pattern.lead_spans(low) if len(low) == len(doc.text) else None
-    if spans is None or any("σ" in x or "ς" in x for x in pattern.leads or ()):
+    leads = pattern.leads
+    if leads is None or len(low) != len(doc.text) or any("σ" in x or "ς" in x for x in leads):
         return range(len(doc.units))
-    starts = [u.start for u in doc.units]
+    units = doc.units
+    starts = [u.start for u in units]
     found = set()
-    for a, z in spans:
-        ui = bisect.bisect_right(starts, a) - 1
-        if ui >= 0 and z <= doc.units[ui].end:
-            found.add(ui)
+    for x in leads:
+        p = low.find(x)
+        while p >= 0:
+            ui = bisect.bisect_right(starts, p) - 1
+            if ui >= 0 and p + len(x) <= units[ui].end:
+                found.add(ui)
+                # the rest of that unit need not be read (up to the next unit's start, were they to overlap)
+                p = low.find(x, min(units[ui].end, starts[ui + 1]) if ui + 1 < len(starts) else units[ui].end)
+            else:
+                p = low.find(x, p + 1)
     return sorted(found)
 
 
