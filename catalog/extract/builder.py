@@ -8,6 +8,10 @@ from catalog.records import Evidence, Fact, Kind, Link, PolicyDocument, Relation
 from catalog.vocabulary import Concept
 
 
+#: each relation's value (Enum.value is a Python-level property: add_link runs for every link read)
+_VALUE = {r: r.value for r in Relation}
+
+
 class Builder:
     """Facts keyed by node id and links keyed by (source, target, relation); evidence deduplicated."""
 
@@ -49,7 +53,7 @@ class Builder:
 
     # facts ----------------------------------------------------------------
     def add_fact(self, kind: Kind, ident: str, label: str, key: str, evidence: Evidence, **attrs: Any) -> str:
-        nid = node_id(kind, ident)
+        nid = kind + ":" + ident if kind.__class__ is Kind else node_id(kind, ident)  # node_id, without its enum look-up
         f = self.facts.get(nid)
         if f is None:
             f = self.facts[nid] = {"kind": kind, "ident": ident, "label": label, "key": key, "attrs": {}, "evidence": {}}
@@ -89,7 +93,7 @@ class Builder:
                  evidence: list[Evidence], **attrs: Any) -> None:
         if source == target:
             return
-        key = (source, target, relation.value)
+        key = (source, target, _VALUE[relation])
         link = self.links.get(key)
         if link is None:
             link = self.links[key] = {"status": status, "attrs": {}, "evidence": {}}

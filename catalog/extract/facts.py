@@ -5,6 +5,7 @@ special category the controller processes, not one a definition lists or a sente
 from __future__ import annotations
 
 from catalog.extract.builder import Builder
+from catalog.extract.clauses import Polarity
 from catalog.extract.cues import cues
 from catalog.extract.statements import Role, Statement, action_of
 from catalog.records import Kind, PolicyDocument
@@ -34,7 +35,7 @@ def add_facts(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> N
         defining = bool(special) and action_of(doc, st) == "" and bool(c.special_definition.search(text))
         listed = [(st.start + m.start(), st.start + m.end()) for m in c.special_list.finditer(text)] if special else []
         read_as = READ_AS.get(unit.kind, "statement")
-        confidence = 0.9 if st.polarity.value == "affirmed" else 0.8
+        confidence = 0.9 if st.polarity is Polarity.AFFIRMED else 0.8
         for m, r in zip(st.mentions, st.roles):
             roles = FACT_ROLES.get(m.kind)
             if roles is not None and r not in roles:
@@ -49,6 +50,6 @@ def add_facts(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> N
                 continue  # "special category data (racial or ethnic origin, political opinions, ...)" defines the term
             if m.kind is Kind.COUNTRY and (concept.attrs.get("eea") or concept.attrs.get("unnamed")):
                 continue  # no third country: an EEA state; the unnamed ones are the transfers' to add
-            rule = f"lexicon:{m.kind.value}:{doc.text[m.start:m.end].lower()}"
+            rule = f"lexicon:{m.kind}:{doc.text[m.start:m.end].lower()}"  # a Kind formats as its value
             nid = b.add_concept(concept, b.evidence(st.unit, rule))
             b.raise_confidence(nid, read_as, confidence)

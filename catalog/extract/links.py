@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from catalog.extract.builder import Builder
+from catalog.extract.clauses import Polarity
 from catalog.extract.mentions import Mention
 from catalog.extract.statements import Role, Statement
-from catalog.records import Kind, Relation, Status, node_id
+from catalog.records import Kind, Relation, Status
 from catalog.extract.bases import EXAMPLE_CUE
 from catalog.vocabulary import LinkRule, concept, link_rules
 
@@ -91,13 +92,16 @@ def link_pair(b: Builder, a: Mention, t: Mention, units: Iterable[int], reading:
     if a.kind is Kind.PURPOSE and t.kind is Kind.LEGAL_BASIS and (c := concept(Kind.LEGAL_BASIS, t.concept)) \
             and c.attrs.get("as_art6"):
         t = replace(t, concept=c.attrs["as_art6"])  # "explicit consent" to a purpose: Art. 6(1)(a) consent
-    for rule in _rules().get((a.kind, t.kind), ()):
+    rules = _rules().get((a.kind, t.kind), ())
+    if not rules:
+        return False
+    src, dst = a.kind + ":" + a.concept, t.kind + ":" + t.concept  # node_id, without its enum look-up
+    if src == dst or src not in b.facts or dst not in b.facts:
+        return False  # (allowed() is pure: asked only of facts that exist)
+    for rule in rules:
         if not allowed(b, rule, a, t):
             continue
-        src, dst = node_id(a.kind, a.concept), node_id(t.kind, t.concept)
-        if not (b.has(src) and b.has(dst)) or src == dst:
-            continue
-        ev = [b.evidence(u, f"{rule_name}:{rule.relation.value}", reading.note) for u in dict.fromkeys(units)]
+        ev = [b.evidence(u, f"{rule_name}:{rule.relation}", reading.note) for u in dict.fromkeys(units)]  # formats as its value
         b.add_link(src, dst, rule.relation, reading.status, ev, read_as=reading.read_as, confidence=reading.confidence)
         made = True
     return made
@@ -113,7 +117,7 @@ def link_statement(b: Builder, st: Statement) -> None:
     A and B to do X, and C to do Y" links A, B to X and C to Y, not C to X."""
     if not st.affirmed or st.defined:
         return
-    reading = STATEMENT if st.polarity.value == "affirmed" else CONDITIONAL
+    reading = STATEMENT if st.polarity is Polarity.AFFIRMED else CONDITIONAL
     ms = _linkable(zip(st.mentions, st.roles))
     text = b.doc.text
     for a, t in paired(ms, text):
