@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.records import Evidence, Fact, Kind, Link, PolicyDocument, Relation, Status, Unit, node_id
-from catalog.vocabulary import Concept
+from catalog.vocabulary import Concept, lexicon
 
 
 #: each relation's value (Enum.value is a Python-level property: add_link runs for every link read)
@@ -24,12 +24,12 @@ class Builder:
         self.dynamic: dict[tuple[Kind, str], Concept] = {}
         self._titles = [s.title for s in doc.sections]  # each evidence quotes its section's title
         self._evidence: dict[tuple[int, int, int, str, str], Evidence] = {}
+        #: node id -> the concept whose attributes add_concept put into that fact
+        self._concept_of: dict[str, Concept] = {}
 
     def concept(self, kind: Kind, ident: str) -> Concept | None:
         """A concept of the vocabulary, or one this document introduced (see `dynamic`)."""
-        from catalog.vocabulary import concept
-
-        return self.dynamic.get((kind, ident)) or concept(kind, ident)
+        return self.dynamic.get((kind, ident)) or lexicon(kind).concepts.get(ident)
 
     # evidence -------------------------------------------------------------
     def evidence(self, unit: Unit | int, rule: str, note: str = "") -> Evidence:
@@ -69,8 +69,16 @@ class Builder:
         return nid
 
     def add_concept(self, concept: Concept, evidence: Evidence) -> str:
+        nid = concept.kind + ":" + concept.id
+        f = self.facts.get(nid)
+        if f is not None and self._concept_of.get(nid) is concept:
+            # its attributes are in already (add_fact only sets what is missing): only the evidence is new
+            f["evidence"].setdefault((evidence.start, evidence.end, evidence.rule), evidence)
+            return nid
         attrs = {k: v for k, v in concept.attrs.items() if k not in {"phrases", "exact"}}
-        return self.add_fact(concept.kind, concept.id, concept.label, concept.key, evidence, **attrs)
+        nid = self.add_fact(concept.kind, concept.id, concept.label, concept.key, evidence, **attrs)
+        self._concept_of[nid] = concept
+        return nid
 
     def has(self, nid: str) -> bool:
         return nid in self.facts
