@@ -252,6 +252,11 @@ class Folded:
         return not self._absent(low)
 
     @property
+    def lowered_pattern(self) -> re.Pattern[str] | None:
+        """The pattern matched on lower-cased text (None for one that keeps case in part)."""
+        return self._lower
+
+    @property
     def leads(self) -> tuple[str, ...] | None:
         """The literals (lower case) one of which every match holds, or None."""
         return self._leads

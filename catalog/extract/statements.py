@@ -117,7 +117,7 @@ def to_statements(doc: PolicyDocument, mentions: list[Mention]) -> list[Statemen
         base = unit.start
         named = tuple((m.kind, m.concept, m.start - base, m.end - base) for m in own)
         for a, z, pol, act, which, roles in _unit_statements(text[base : unit.end], named, _scope_text(doc, ui)):
-            out.append(Statement(ui, base + a, base + z, pol, act, tuple(own[i] for i in which), roles))
+            out.append(Statement(ui, base + a, base + z, pol, act, tuple(map(own.__getitem__, which)), roles))
     return out
 
 
