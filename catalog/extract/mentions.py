@@ -16,8 +16,11 @@ import functools
 from catalog.vocabulary import TOKEN, LEXICON_KINDS, Lexicon, lexicon, phrase_index, read_yaml, stem
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Mention:
+    """A lexicon phrase (or a name a stage found) in a unit. Never changed once made; not frozen: a
+    frozen dataclass's __init__ costs four times as much, and a policy has thousands of mentions."""
+
     kind: Kind
     concept: str
     unit: int  # index into doc.units

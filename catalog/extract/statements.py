@@ -45,9 +45,11 @@ _AFFIRMING = (Polarity.AFFIRMED, Polarity.CONDITIONAL)
 _NO_ROLES: dict[Role, list[Mention]] = {}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Statement:
-    """One clause of one unit, with its mentions in their roles."""
+    """One clause of one unit, with its mentions in their roles. Never changed once made (a new one
+    is made with dataclasses.replace); not frozen: a frozen dataclass's __init__ sets each field
+    through object.__setattr__, four times the cost, and extraction makes tens of thousands."""
 
     unit: int
     start: int
@@ -66,9 +68,9 @@ class Statement:
     _by_role: dict[Role, list[Mention]] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "affirmed", self.polarity in _AFFIRMING)
+        self.affirmed = self.polarity in _AFFIRMING
         if not self.mentions:  # most statements: a unit that names nothing
-            object.__setattr__(self, "_by_role", _NO_ROLES)
+            self._by_role = _NO_ROLES
             return
         by_role: dict[Role, list[Mention]] = {}
         for m, r in zip(self.mentions, self.roles):
@@ -77,7 +79,7 @@ class Statement:
                 by_role[r] = [m]
             else:
                 ms.append(m)
-        object.__setattr__(self, "_by_role", by_role)
+        self._by_role = by_role
 
     def having(self, *roles: Role) -> list[Mention]:
         """This statement's mentions in these roles, in text order (a new list)."""
