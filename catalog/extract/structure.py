@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from dataclasses import replace
 
 from catalog.extract.builder import Builder
 from catalog.extract.cues import cues, header_role
@@ -94,23 +93,31 @@ def with_structure(doc: PolicyDocument, statements: list[Statement]) -> list[Sta
         if st.unit in defined:
             # a definition names a kind of recipient the policy uses ("Service Provider means any person who
             # processes the data on behalf of the Company"); it states no processing, so no other fact and no link
-            out.append(replace(st, defined=True, roles=tuple(r if m.kind is Kind.RECIPIENT and r is Role.RECIPIENT
+            out.append(_replaced(st, defined=True, roles=tuple(r if m.kind is Kind.RECIPIENT and r is Role.RECIPIENT
                                                              else Role.MENTIONED for m, r in zip(st.mentions, st.roles))))
             continue
         if u.lead_in >= 0 and (lead := last_clause.get(u.lead_in)) is not None and not lead.affirmed \
                 and st.affirmed and action_of(doc, st) == "":
-            st = replace(st, polarity=lead.polarity)  # "We do not collect the following: - health data"
+            st = _replaced(st, polarity=lead.polarity)  # "We do not collect the following: - health data"
         if u.table >= 0 and (role := roles.get((u.table, u.col))) in COLUMN_ROLE:
             kind, as_role = COLUMN_ROLE[role]
-            st = replace(st, roles=tuple(as_role if m.kind is kind and r in (Role.MENTIONED, Role.RECIPIENT, Role.DATA)
+            st = _replaced(st, roles=tuple(as_role if m.kind is kind and r in (Role.MENTIONED, Role.RECIPIENT, Role.DATA)
                                          or (m.kind is kind and kind is Kind.COUNTRY and r is not Role.ADDRESS) else r
                                          for m, r in zip(st.mentions, st.roles)))
         elif st is first_clause.get(st.unit) and (head := _colon_head(doc, st)):
             # "Payment partners: user data and payment data, so they can process your payments"
-            st = replace(st, roles=tuple(Role.RECIPIENT if m.kind is Kind.RECIPIENT and m.end <= head and r is Role.MENTIONED
+            st = _replaced(st, roles=tuple(Role.RECIPIENT if m.kind is Kind.RECIPIENT and m.end <= head and r is Role.MENTIONED
                                          else r for m, r in zip(st.mentions, st.roles)))
         out.append(st)
     return out
+
+
+def _replaced(st: Statement, *, polarity: Polarity | None = None, roles: tuple[Role, ...] | None = None,
+              defined: bool | None = None) -> Statement:
+    """dataclasses.replace(st, ...) for the fields with_structure changes (replace reads the fields of
+    the class and builds its arguments anew for every statement)."""
+    return Statement(st.unit, st.start, st.end, st.polarity if polarity is None else polarity, st.action, st.mentions,
+                     st.roles if roles is None else roles, st.defined if defined is None else defined)
 
 
 def _colon_head(doc: PolicyDocument, st: Statement) -> int:
