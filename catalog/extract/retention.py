@@ -13,6 +13,7 @@ import re
 from catalog.extract.builder import Builder
 from catalog.extract.mentions import Mention, units_to_search
 from catalog.extract.statements import Role, Statement
+from catalog.folded import fold
 from catalog.records import Kind, PolicyDocument, node_id
 from catalog.vocabulary import Concept, lexicon
 
@@ -37,7 +38,7 @@ _UNITS = ("hour", "day", "week", "month", "year")
 _KEEP = (r"(?:kept|keep|keeps|stor(?:e|es|ed)|retain(?:s|ed)?|delet(?:e|es|ed)|eras(?:e|es|ed)|held|hold|holds|sav(?:e|es|ed)|"
          r"anonymi[sz](?:e|es|ed)|remov(?:e|es|ed)|destroy(?:s|ed)?|purg(?:e|es|ed))")
 #: a retention rule in the policy's own words, read where a statement says data is kept or deleted
-RULE = re.compile(
+RULE = fold(
     r"\b(?:until\s+(?:it|they|you|your|the|we|such|this|that)\b[^.;:]{4,90}"
     r"|for\s+(?:the\s+)?(?:duration|life|lifetime|length|entirety)\s+of\b[^.;:]{3,70}"
     r"|(?:as|so)\s+long\s+as\b[^.;:]{4,90}"
@@ -45,15 +46,13 @@ RULE = re.compile(
     rf"|\b{_KEEP}\s+(?:\w+\s+)?(?:immediately|temporarily|permanently|indefinitely)\b(?:\s+(?:after|once|when|upon)\b[^.;:]{{3,60}})?"
     rf"|\b(?:immediately|temporarily|permanently)\s+{_KEEP}\b(?:\s+(?:after|once|when|upon)\b[^.;:]{{3,60}})?"
     r"|(?:from|after)\s+the\s+date\s+(?:you|of|on\s+which)\b[^.;:]{3,70}"
-    r"|(?:beyond|longer\s+than)\s+(?:what\s+is|is)?\s*(?:strictly\s+)?necessary\b[^.;:]{0,60})",
-    re.IGNORECASE,
-)
+    r"|(?:beyond|longer\s+than)\s+(?:what\s+is|is)?\s*(?:strictly\s+)?necessary\b[^.;:]{0,60})")
 
 
 #: deleting what should not have been collected ("if we discover that a child under 13 has provided us
 #: with personal information, we immediately delete it") is a remedy, not a retention rule
-REMEDIAL = re.compile(r"\b(?:discover|become\s+aware|learn|find\s+out|notice|are\s+notified)\w*\b[^.]{0,120}\b(?:child|children|minor|under\s+(?:the\s+age\s+of\s+)?1[36])\b"
-                      r"|\b(?:child|children|minor)\b[^.]{0,120}\b(?:discover|become\s+aware|learn|find\s+out)\w*\b", re.IGNORECASE)
+REMEDIAL = fold(r"\b(?:discover|become\s+aware|learn|find\s+out|notice|are\s+notified)\w*\b[^.]{0,120}\b(?:child|children|minor|under\s+(?:the\s+age\s+of\s+)?1[36])\b"
+                r"|\b(?:child|children|minor)\b[^.]{0,120}\b(?:discover|become\s+aware|learn|find\s+out)\w*\b")
 
 
 def _gate(doc: PolicyDocument, ui: int, sentences: set[int], sections: dict[int, bool]) -> bool:
@@ -103,12 +102,12 @@ def retention_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention])
             ident = f"period-{count}-{unit_name}"
             b.dynamic.setdefault((Kind.RETENTION, ident), Concept(Kind.RETENTION, ident, label, "period", {"period": label}))
             out.append(Mention(Kind.RETENTION, ident, ui, u.start + m.start("n"), u.start + m.end()))
-        remedial = REMEDIAL.search(text) is not None
-        for m in RULE.finditer(text) if not remedial else ():
+        remedial = REMEDIAL.search_low(text, low) is not None
+        for m in RULE.finditer(text) if not remedial else ():  # (a match of the lower-cased text: its words are read from text)
             a, z = u.start + m.start(), u.start + m.end()
             if any(s < z and a < e for s, e in covered) or any(s < z and a < e for s, e in ((x.start, x.end) for x in out if x.unit == ui)):
                 continue
-            phrase = re.sub(r"\s+", " ", m[0]).strip(" ,")
+            phrase = re.sub(r"\s+", " ", text[m.start() : m.end()]).strip(" ,")
             ident = "rule-" + re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")[:60]
             label = phrase[0].upper() + phrase[1:]
             b.dynamic.setdefault((Kind.RETENTION, ident), Concept(Kind.RETENTION, ident, label, "criterion", {"rule": phrase}))

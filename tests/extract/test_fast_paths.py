@@ -194,3 +194,20 @@ def test_units_to_search_hold_every_unit_a_pattern_finds(corpus_texts: list[str]
             assert found <= kept, (doc.source, f.pattern)
             narrowed += len(kept) < len(texts)
     assert narrowed > 1000  # the literals do narrow the search
+
+
+def test_folded_retention_rules_find_what_ignorecase_finds(corpus_texts: list[str]):
+    """RULE and REMEDIAL are matched on lower-cased text: every match of the case-insensitive
+    pattern, at the same offsets, in every line of every policy (the rule's words are read from the text)."""
+    from catalog.extract.retention import REMEDIAL, RULE
+
+    lines = [line for t in corpus_texts for line in t.splitlines() if line.strip()]
+    for pat in (RULE, REMEDIAL):
+        plain = re.compile(pat.pattern, re.IGNORECASE)
+        found = 0
+        for line in lines:
+            want = [m.span() for m in plain.finditer(line)]
+            assert [m.span() for m in pat.finditer(line)] == want, line
+            assert (pat.search_low(line, line.lower()) is not None) == bool(want)
+            found += bool(want)
+        assert found > 0
