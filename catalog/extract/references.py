@@ -94,13 +94,13 @@ def link_basis_references(b: Builder, doc: PolicyDocument, statements: list[Stat
     c = cues()
     heads = _section_headings(doc, statements)
     for i, st in enumerate(statements):
-        if not st.affirmed or not st.having(Role.BASIS) or not c.basis_reference.search(doc.text[st.start : st.end]):
+        if not st.affirmed or not st.names(Role.BASIS) or not c.basis_reference.search(doc.text[st.start : st.end]):
             continue
         u = doc.units[st.unit]
         block = [p for p in statements[max(0, i - 12) : i]
                  if doc.units[p.unit].paragraph == u.paragraph and (u.table < 0 or doc.units[p.unit].col == u.col)]
-        described = [p for p in block if p.affirmed and p.having(Role.PURPOSE)]
-        if not described and (head := heads.get(u.section)) is not None and head.having(Role.PURPOSE):
+        described = [p for p in block if p.affirmed and p.names(Role.PURPOSE)]
+        if not described and (head := heads.get(u.section)) is not None and head.names(Role.PURPOSE):
             described = [head]
         bases = [(m, Role.BASIS) for m in st.having(Role.BASIS)]
         for p in described:
@@ -117,12 +117,12 @@ def link_purpose_references(b: Builder, doc: PolicyDocument, statements: list[St
     c = cues()
     heads = _section_headings(doc, statements)
     for i, st in enumerate(statements):
-        if not st.affirmed or st.having(Role.PURPOSE) or not c.purpose_reference.search(doc.text[st.start : st.end]):
+        if not st.affirmed or st.names(Role.PURPOSE) or not c.purpose_reference.search(doc.text[st.start : st.end]):
             continue
         u = doc.units[st.unit]
         before = [p for p in statements[max(0, i - 8) : i] if doc.units[p.unit].paragraph == u.paragraph]
-        ante = next((p for p in reversed(before) if p.affirmed and p.having(Role.PURPOSE)), None)
-        if ante is None and (head := heads.get(u.section)) is not None and head.affirmed and head.having(Role.PURPOSE):
+        ante = next((p for p in reversed(before) if p.affirmed and p.names(Role.PURPOSE)), None)
+        if ante is None and (head := heads.get(u.section)) is not None and head.affirmed and head.names(Role.PURPOSE):
             ante = head
         if ante is None:
             continue
@@ -143,7 +143,7 @@ def link_elaborations(b: Builder, doc: PolicyDocument, statements: list[Statemen
         by_unit[st.unit].append(st)
     for i, st in enumerate(statements):
         u = doc.units[st.unit]
-        if not st.affirmed or st.defined or not st.having(Role.DATA) or st.having(Role.PURPOSE, Role.RECIPIENT, Role.RETENTION):
+        if not st.affirmed or st.defined or not st.names(Role.DATA) or st.names(Role.PURPOSE, Role.RECIPIENT, Role.RETENTION):
             continue
         if not c.elaboration.match(doc.text[st.start : st.end]) or st.start != u.start:
             continue
@@ -151,7 +151,7 @@ def link_elaborations(b: Builder, doc: PolicyDocument, statements: list[Statemen
         ante = next((p for p in reversed(before) if p.affirmed), None)
         if ante is None and u.lead_in >= 0:
             ante = next((p for p in reversed(by_unit.get(u.lead_in, [])) if p.affirmed), None)
-        if ante is None or not ante.having(Role.PURPOSE, Role.RECIPIENT, Role.RETENTION, Role.SUBJECT):
+        if ante is None or not ante.names(Role.PURPOSE, Role.RECIPIENT, Role.RETENTION, Role.SUBJECT):
             continue
         reading = Reading("reference", 0.75, Status.INFERRED,
                           f"'{doc.text[st.start:st.end][:40]}...' specifies the data of the statement before it")
@@ -167,7 +167,7 @@ def link_recipient_references(b: Builder, doc: PolicyDocument, statements: list[
     c = cues()
     for i, st in enumerate(statements):
         u = doc.units[st.unit]
-        if not st.affirmed or st.defined or st.having(Role.RECIPIENT) or not st.having(Role.PURPOSE, Role.DATA):
+        if not st.affirmed or st.defined or st.names(Role.RECIPIENT) or not st.names(Role.PURPOSE, Role.DATA):
             continue
         if not c.recipient_reference.search(doc.text[st.start : st.end]):
             continue
@@ -177,7 +177,7 @@ def link_recipient_references(b: Builder, doc: PolicyDocument, statements: list[
             same_list = u.lead_in >= 0 and pu.lead_in == u.lead_in
             if pu.paragraph != u.paragraph and not same_list:
                 break
-            if p.affirmed and p.having(Role.RECIPIENT):
+            if p.affirmed and p.names(Role.RECIPIENT):
                 ante = p
                 break
         if ante is None:

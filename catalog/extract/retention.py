@@ -118,7 +118,7 @@ def retention_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention])
 def general_retention(b: Builder, doc: PolicyDocument, statements: list[Statement]) -> None:
     """A retention rule stated for 'your personal information' as a whole applies to all categories."""
     for st in statements:
-        if not st.affirmed or st.having(Role.DATA):
+        if not st.affirmed or st.names(Role.DATA):
             continue
         text = doc.text[st.start : st.end].lower()
         if not any(w in text for w in ("personal information", "personal data", "your information", "your data")):

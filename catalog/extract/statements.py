@@ -81,6 +81,14 @@ class Statement:
                 ms.append(m)
         self._by_role = by_role
 
+    def names(self, *roles: Role) -> bool:
+        """Whether this statement has a mention in one of these roles (`having`, without the list)."""
+        by_role = self._by_role
+        for r in roles:
+            if r in by_role:  # (a role is in the map only with a mention)
+                return True
+        return False
+
     def having(self, *roles: Role) -> list[Mention]:
         """This statement's mentions in these roles, in text order (a new list)."""
         if len(roles) == 1:

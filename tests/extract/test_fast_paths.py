@@ -211,3 +211,14 @@ def test_folded_retention_rules_find_what_ignorecase_finds(corpus_texts: list[st
             assert (pat.search_low(line, line.lower()) is not None) == bool(want)
             found += bool(want)
         assert found > 0
+
+
+def test_names_is_whether_having_finds_any():
+    import itertools
+
+    for doc in read_policy(SEED):
+        statements = to_statements(doc, find_mentions(doc))
+        assert any(st.names(Role.DATA) for st in statements) and not all(st.names(Role.DATA) for st in statements)
+        for st in statements:
+            for roles in itertools.chain(((r,) for r in Role), itertools.combinations(list(Role)[:6], 2)):
+                assert st.names(*roles) == bool(st.having(*roles))
