@@ -113,25 +113,21 @@ def required_leads(pattern: str) -> tuple[str, ...] | None:
 
 
 _WORD = (sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD)])
-_ANY_CHAR = (sre_constants.IN, [(sre_constants.CATEGORY, sre_constants.CATEGORY_WORD),
-                                (sre_constants.CATEGORY, sre_constants.CATEGORY_NOT_WORD)])
+_ANY_CHAR = (sre_constants.IN, [*_WORD[1], (sre_constants.CATEGORY, sre_constants.CATEGORY_NOT_WORD)])
 
 
 def _boundary_after(state: sre_parse.State, items: list) -> list:  # type: ignore[type-arg]
     """The parse items with a leading \\b before a word character moved past the literal run it opens:
-    "\\bbased on" becomes "based on(?<!\\w[\\w\\W]{8})", the same matches at the same offsets (the
-    look-behind asks what \\b asked: that no word character comes before the run). A pattern that opens
-    with \\b has no literal prefix, so the regex engine tries it at every position of the text; one
-    that opens with a literal (or each of whose alternatives does) is looked for with a fast scan."""
+    "\\bbased on" is "based on(?<!\\w[\\w\\W]{8})" (the look-behind asks what \\b asked). The regex engine
+    tries a pattern that opens with \\b at every position; one that opens with a literal (or each of whose
+    alternatives does) it looks for with a fast scan."""
     if not items:
         return items
     op, av = items[0]
     if op is sre_constants.AT and av is sre_constants.AT_BOUNDARY and len(items) > 1:
         op1, av1 = items[1]
         if op1 is sre_constants.LITERAL and is_word_char(chr(av1)):
-            k = 1
-            while 1 + k < len(items) and items[1 + k][0] is sre_constants.LITERAL:
-                k += 1
+            k = next((j for j in range(2, len(items)) if items[j][0] is not sre_constants.LITERAL), len(items)) - 1
             behind = sre_parse.SubPattern(state, [_WORD] + [_ANY_CHAR] * k)
             return items[1 : 1 + k] + [(sre_constants.ASSERT_NOT, (-1, behind))] + items[1 + k :]
         if op1 is sre_constants.SUBPATTERN and av1[1] == 0 and av1[2] == 0:  # \b(...): into the group
@@ -153,16 +149,11 @@ def _boundary_after(state: sre_parse.State, items: list) -> list:  # type: ignor
 
 
 def _has_groups(items: list) -> bool:  # type: ignore[type-arg]
-    """Whether the parse items hold a capturing group (or a back-reference to one)."""
-    for op, av in items:
-        if op is sre_constants.SUBPATTERN and av[0] is not None or op in (sre_constants.GROUPREF, sre_constants.GROUPREF_EXISTS):
-            return True
-        for x in av if isinstance(av, (tuple, list)) else ():
-            if isinstance(x, sre_parse.SubPattern) and _has_groups(list(x.data)):
-                return True
-            if isinstance(x, list) and any(isinstance(y, sre_parse.SubPattern) and _has_groups(list(y.data)) for y in x):
-                return True
-    return False
+    """Whether the parse items hold a capturing group or a back-reference (read through nested items)."""
+    subs = [x for _, av in items for x in (av if isinstance(av, (tuple, list)) else ())
+            for x in (x if isinstance(x, list) else [x]) if isinstance(x, sre_parse.SubPattern)]
+    return any(op is sre_constants.SUBPATTERN and av[0] is not None or op in (sre_constants.GROUPREF, sre_constants.GROUPREF_EXISTS)
+               for op, av in items) or any(_has_groups(list(x.data)) for x in subs)
 
 
 #: an alternative's tail is copied into each of its nested alternatives only while it is this short
@@ -184,21 +175,11 @@ def _spliced(state: sre_parse.State, alts: list) -> list:  # type: ignore[type-a
     return out
 
 
-def compile_scanning(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """re.compile(pattern, flags) with its opening word boundaries moved past their literals (see
-    _boundary_after): the same matches, found with the regex engine's scan for a literal prefix."""
-    return scanning_patterns(pattern, flags)[0]
-
-
-_AT_START = (sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING)
-
-
 def scanning_patterns(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    """compile_scanning's pattern and, when alternatives of the pattern's opening alternation can only
-    match at the start of the text ("^\\s*consent\\s*:|...\\bbased on\\b"), the pattern without them: one
-    alternative that cannot be scanned for makes the whole alternation tried at every position.
-    `full.match(text) or rest.search(text)` is then `full.search(text)`: at offset 0 the whole
-    pattern is tried, elsewhere those alternatives fail."""
+    """The pattern compiled with its opening word boundaries moved (_boundary_after, _spliced): the same
+    matches, scanned for; and, when alternatives of its opening alternation match only at the start
+    ("^\\s*consent\\s*:|...\\bbased on\\b": one that cannot be scanned for makes the whole alternation tried
+    everywhere), the pattern without them: `full.match(text) or rest.search(text)` is `full.search(text)`."""
     tree = sre_parse.parse(pattern, flags)
     if tree.state.flags & (sre_constants.SRE_FLAG_ASCII | sre_constants.SRE_FLAG_LOCALE | sre_constants.SRE_FLAG_IGNORECASE):
         return re.compile(pattern, flags), None  # another meaning of \w, or no literal prefix to scan for anyway
@@ -210,7 +191,8 @@ def scanning_patterns(pattern: str, flags: int = 0) -> tuple[re.Pattern[str], re
     rest = None
     if items and items[0][0] is sre_constants.BRANCH and not tree.state.flags & sre_constants.SRE_FLAG_MULTILINE:
         alts = items[0][1][1]
-        kept = [alt for alt in alts if not (alt.data and alt.data[0][0] is sre_constants.AT and alt.data[0][1] in _AT_START)]
+        kept = [alt for alt in alts if not (alt.data and alt.data[0][0] is sre_constants.AT
+                                            and alt.data[0][1] in (sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING))]
         if kept and len(kept) < len(alts):
             branch = (sre_constants.BRANCH, (items[0][1][0], kept))
             rest = sre_compile.compile(sre_parse.SubPattern(tree.state, [branch, *items[1:]]), flags)
@@ -229,8 +211,7 @@ class Folded:
         self.pattern = pattern
         self._ci = re.compile(pattern, flags | re.IGNORECASE)
         foldable = not _INLINE_FLAGS.search(pattern)
-        #: the pattern on lower-cased text, and that pattern without the alternatives that match only at
-        #: its start, for searches (scanning_patterns)
+        #: the pattern on lower-cased text, and without its start-only alternatives (scanning_patterns)
         self._lower, self._rest = scanning_patterns(lower_pattern(pattern), flags & ~re.IGNORECASE) if foldable else (None, None)
         #: a cheap test before the pattern: one of these strings is in the lower-cased form of every text
         #: it matches (true of a pattern that keeps case in part, "(?-i:[A-Z]\w+ Policy)", too)
@@ -250,11 +231,6 @@ class Folded:
         """False when the lower-cased text `low` lacks every literal a match needs: then neither it nor
         any part of it matches (a test for many searches in pieces of one text)."""
         return not self._absent(low)
-
-    @property
-    def lowered_pattern(self) -> re.Pattern[str] | None:
-        """The pattern matched on lower-cased text (None for one that keeps case in part)."""
-        return self._lower
 
     @property
     def leads(self) -> tuple[str, ...] | None:
@@ -307,6 +283,12 @@ class Folded:
             return iter(())
         return rx.finditer(s, pos, endpos)
 
+    def finditer_low(self, text: str, low: str) -> Iterator[re.Match[str]]:
+        """finditer(text), given low = text.lower()."""
+        if self._absent(low):
+            return iter(())
+        return self._lower.finditer(low) if self._lower is not None and len(low) == len(text) else self._ci.finditer(text)
+
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
         """Replace on the text as it is (case-insensitive, not lower-cased)."""
         return self._ci.sub(repl, text, count)
@@ -339,14 +321,8 @@ def finditer_all(patterns: tuple[Folded, ...], text: str, low: str | None = None
     """The matches of each pattern in turn (as Folded.finditer gives them), lower-casing the text once
     (`low`: text.lower(), when the caller has it already)."""
     low = text.lower() if low is None else low
-    same = len(low) == len(text)
     for p in patterns:
-        if p._absent(low):
-            continue
-        if same and p._lower is not None:
-            yield from p._lower.finditer(low)
-        else:
-            yield from p._ci.finditer(text)
+        yield from p.finditer_low(text, low)
 
 
 def fold(pattern: str, flags: int = 0) -> Folded:

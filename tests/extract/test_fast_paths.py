@@ -181,7 +181,7 @@ def test_units_to_search_hold_every_unit_a_pattern_finds(corpus_texts: list[str]
     """The units looked for by their literals in the whole lower-cased text are a superset of the
     units in which each cue pattern (and each lexicon's context) finds a match."""
     from catalog.extract.mentions import units_to_search
-    from catalog.ingest import to_documents
+    from catalog.ingest.documents import to_documents
 
     folded = _all_folded()
     docs = [d for i, t in enumerate(corpus_texts) for d in to_documents(t, f"policy-{i}.md", "markdown")]
