@@ -32,9 +32,13 @@ from pathlib import Path
 
 import catalog.extract
 from catalog.extract import extract
-from catalog.ingest.documents import read_policy, to_documents
-from catalog.store.engine import make_engine
-from catalog.store.write import write_extractions
+try:
+    from catalog.ingest.documents import read_policy, to_documents
+    from catalog.store.engine import make_engine
+    from catalog.store.write import write_extractions
+except ImportError:  # a --baseline engine from before the layout of issue 16 (one module per stage)
+    from catalog.ingest import read_policy, to_documents
+    from catalog.store import make_engine, write_extractions
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -74,7 +78,10 @@ def corpus_files() -> list[tuple[str, bytes, str]]:
         if p.suffix == ".md":
             out.append((str(p), p.read_bytes(), "markdown"))
         elif p.suffix == ".json":
-            from catalog.evaluation.devset import to_text
+            try:
+                from catalog.evaluation.devset import to_text
+            except ImportError:  # an engine from before issue 16's layout
+                from catalog.devset import to_text
 
             out.append((str(p), to_text(json.loads(p.read_text(encoding="utf-8"))).encode("utf-8"), "markdown"))
     return out
