@@ -28,6 +28,13 @@ def _findings(G) -> list:
     return find_risks(without_rejected(G))
 
 
+def _activities(G) -> str:
+    """"N processing activities": the rows of the record an export wrote."""
+    from catalog.export.ropa import ropa_rows
+
+    return plural(len(ropa_rows(G)), "processing activity", "processing activities")
+
+
 def register(app: typer.Typer, export_app: typer.Typer) -> None:
     @export_app.command("xlsx")
     def export_xlsx(
@@ -44,8 +51,6 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa export xlsx -o ropa.xlsx --policy alibaba-com-2019-01-17 --template cnil
         """
-        from catalog.export.ropa import ropa_rows
-
         if template not in TEMPLATES:
             fail(f"unknown template {template!r}; expected one of: {', '.join(TEMPLATES)}")
         target = output_path(output, "xlsx", db, force)  # a previous workbook of either layout may be replaced
@@ -54,13 +59,13 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
             from catalog.export.cnil import write_cnil_xlsx
 
             write_cnil_xlsx(target, G)
-            typer.echo(f"wrote {output}: {plural(len(ropa_rows(G)), 'processing activity', 'processing activities')} (CNIL layout, one sheet each)")
+            typer.echo(f"wrote {output}: {_activities(G)} (CNIL layout, one sheet each)")
             return
         from catalog.export.spreadsheet import write_xlsx
 
         findings = _findings(G)
         write_xlsx(target, G, findings)
-        typer.echo(f"wrote {output}: {plural(len(ropa_rows(G)), 'processing activity', 'processing activities')}, {plural(len(findings), 'finding')}")
+        typer.echo(f"wrote {output}: {_activities(G)}, {plural(len(findings), 'finding')}")
 
     @export_app.command("csv")
     def export_csv(
@@ -74,13 +79,12 @@ def register(app: typer.Typer, export_app: typer.Typer) -> None:
 
         Example: ropa export csv -o ropa.csv --policy alibaba-com-2019-01-17
         """
-        from catalog.export.ropa import ropa_rows
         from catalog.export.spreadsheet import write_csv
 
         target = output_path(output, "csv", db, force)
         G = _graph(db, policy, org)
         write_csv(target, G)
-        typer.echo(f"wrote {output}: {plural(len(ropa_rows(G)), 'processing activity', 'processing activities')}")
+        typer.echo(f"wrote {output}: {_activities(G)}")
 
     @export_app.command("fides")
     def export_fides(
