@@ -31,7 +31,7 @@ class Indicator:
 
 
 @functools.cache
-def _criteria() -> tuple[dict[str, Any], int]:
+def _criteria() -> tuple[tuple[dict[str, Any], ...], int]:
     data = read_yaml("dpia.yaml")
     return tuple(data["criteria"]), int(data.get("likely_at", 2))
 

@@ -145,11 +145,13 @@ def _diff_items(old: dict[str, Fact | Link], new: dict[str, Fact | Link], labels
     for i in sorted(old.keys() | new.keys()):
         a, b = old.get(i), new.get(i)
         item = b if b is not None else a
+        assert item is not None, "an id is in one of the two versions at least"
         oq, nq = _quotes(a), _quotes(b)
+        fields: dict[str, dict[str, Any]] = {}
         if a is None:
-            change, fields = "added", {}
+            change = "added"
         elif b is None:
-            change, fields = "removed", {}
+            change = "removed"
         else:
             fields = _fields(a, b)
             became = fields.get("attrs.stated_as")
@@ -179,10 +181,13 @@ READING_ATTRS = frozenset({"read_as", "confidence"})
 
 def _fields(a: Fact | Link, b: Fact | Link) -> dict[str, dict[str, Any]]:
     """The fields that differ between two statements of the same fact or link (evidence aside)."""
+    pairs: dict[str, tuple[Any, Any]]
     if isinstance(a, Fact) and isinstance(b, Fact):
         pairs = {"label": (a.label, b.label), "key": (a.key, b.key)}
-    else:
+    elif isinstance(a, Link) and isinstance(b, Link):
         pairs = {"status": (a.status.value, b.status.value)}
+    else:  # ids are namespaced by kind: a fact's never names a link
+        raise TypeError(f"one id, a fact and a link: {a!r}, {b!r}")
     for k in sorted((a.attrs.keys() | b.attrs.keys()) - READING_ATTRS):
         pairs[f"attrs.{k}"] = (a.attrs.get(k), b.attrs.get(k))
     return {k: {"old": x, "new": y} for k, (x, y) in pairs.items() if x != y}

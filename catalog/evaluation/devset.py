@@ -86,7 +86,7 @@ SCORED_KINDS: tuple[str, ...] = (
 )
 
 
-def load(path: str | Path) -> list[dict[str, Any]]:
+def load(path: str | Path) -> list[Passage]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
@@ -296,15 +296,15 @@ def _score_values(result: PolicyScore, passages: list[Passage], spans: list[tupl
         if s is None:
             continue
         for a in p.get("annotations", []):
-            kind = REQUIREMENT_KIND.get(a["requirement"])
-            if not a.get("performed", True) or not kind:
+            wanted = REQUIREMENT_KIND.get(a["requirement"])
+            if not a.get("performed", True) or not wanted:
                 continue
             where = _value_span(docs[s[0]].text, (s[1], s[2]), a.get("value", ""))
             if where is None:
                 continue
-            result.values[kind] += 1
-            if any(e0 < where[1] and where[0] < e1 for e0, e1 in evidence.get((s[0], kind), ())):
-                result.value_hits[kind] += 1
+            result.values[wanted] += 1
+            if any(e0 < where[1] and where[0] < e1 for e0, e1 in evidence.get((s[0], wanted), ())):
+                result.value_hits[wanted] += 1
 
 
 def micro(scores: Iterable[PolicyScore]) -> dict[str, Counts]:

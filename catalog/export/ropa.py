@@ -87,17 +87,17 @@ def ropa_rows(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
         provenance: dict[str, Any] = {}
         for col in ROPA_COLUMNS:
             cell = row["cells"].get(col, {})
-            items = [{"text": text, "status": _status(set(e["statuses"])), "policy_ids": sorted(e["policy_ids"]),
+            entries = [{"text": text, "status": _status(set(e["statuses"])), "policy_ids": sorted(e["policy_ids"]),
                       "facts": sorted(e["refs"])} for text, e in sorted(cell.items())]
             texts = [it["text"] if it["policy_ids"] == versions else f"{it['text']} [{', '.join(it['policy_ids'])}]"
-                     for it in items]
+                     for it in entries]
             empty = FOR_DPO if col in DPO_COLUMNS else NOT_STATED
             out[col] = (QUOTE_SEPARATOR if col == LEGITIMATE_INTERESTS else ITEM_SEPARATOR).join(texts) or empty
             provenance[col] = {
                 "status": _status({s for e in cell.values() for s in e["statuses"]}) if cell or empty == NOT_STATED
                 else FOR_THE_DPO,
                 "policy_ids": sorted({p for e in cell.values() for p in e["policy_ids"]}),
-                "items": items,
+                "items": entries,
             }
         node = G.nodes[purpose]
         out.update(purpose_id=purpose, data_use=node.get("key") or "", controller=row["publisher"], organisation=org,

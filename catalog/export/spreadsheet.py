@@ -107,7 +107,7 @@ def transfer_rows(G: nx.MultiDiGraph) -> list[list[Any]]:
             continue
         for pid in d["policy_ids"]:
             attrs = d.get("by_policy", {}).get(pid, d.get("attrs", {}))
-            ev = next((e for e in d["evidence"] if e["policy_id"] == pid), {})
+            ev: dict[str, Any] = next((e for e in d["evidence"] if e["policy_id"] == pid), {})
             st = standing_of(G, v, d, pid, blankets)
             out.append([G.nodes[u]["label"], G.nodes[u]["kind"], G.nodes[v]["label"], G.nodes[v].get("key") or "",
                         st.label, "; ".join(safeguard_names(st)) or ("not needed" if st.adequacy == "eea" else "none stated"),
@@ -233,7 +233,7 @@ def _strike_rejected(ws: Worksheet, rows: Sequence[Sequence[Any]], review_column
                 ws.cell(r, c).font = REJECTED_FONT
 
 
-def add_sheet(wb: Workbook, title: str, columns: Sequence[str], rows: list[list[Any]], doc_title: str,
+def add_sheet(wb: Workbook, title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], doc_title: str,
               title_columns: int = 1) -> Worksheet:
     """A table sheet styled, reviewed and set up for print like every sheet of the ROPA workbooks."""
     ws = wb.create_sheet(title)

@@ -31,6 +31,13 @@ class Builder:
         """A concept of the vocabulary, or one this document introduced (see `dynamic`)."""
         return self.dynamic.get((kind, ident)) or lexicon(kind).concepts.get(ident)
 
+    def known(self, kind: Kind, ident: str) -> Concept:
+        """The concept a mention names: every mention names one of the vocabulary's or this document's."""
+        c = self.concept(kind, ident)
+        if c is None:
+            raise KeyError(f"{kind.value}:{ident} is in no vocabulary")
+        return c
+
     # evidence -------------------------------------------------------------
     def evidence(self, unit: Unit | int, rule: str, note: str = "") -> Evidence:
         u = self.doc.units[unit] if isinstance(unit, int) else unit

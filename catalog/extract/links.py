@@ -194,7 +194,7 @@ def _nearest(runs: list[tuple[Kind, list[Mention]]], i: int, j: int, text: str =
     if after is not None and before is not None:
         gap = text[runs[i][1][-1].end : runs[after][1][0].start] if text else ""
         joins = _JOINS_AFTER.get(kj)
-        choice = after if (joins is None or not text or joins.search(gap)) else before
+        choice: int | None = after if (joins is None or not text or joins.search(gap)) else before
     else:
         choice = after if after is not None else before
     return choice == j

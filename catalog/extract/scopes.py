@@ -56,7 +56,7 @@ def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statem
             if m.kind is Kind.PURPOSE and not b.has(f"purpose:{m.concept}") and any(
                     x.kind in HEADING_LINKS[m.kind] and LINK_ROLE.get(x.kind) is xr for x, xr in zip(st.mentions, st.roles)):
                 # the heading's purpose becomes a fact where it scopes a statement it links with
-                b.add_concept(b.concept(m.kind, m.concept), b.evidence(head.unit, f"heading:{doc.text[m.start:m.end].lower()}"))
+                b.add_concept(b.known(m.kind, m.concept), b.evidence(head.unit, f"heading:{doc.text[m.start:m.end].lower()}"))
             link_parts(b, [(head.unit, [(m, r)]), part_of(st)], reading, "heading", kinds)
 
 

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from catalog.extract.builder import Builder
 from catalog.extract.cues import cues, header_role
 from catalog.extract.links import LINK_ROLE, LIST_ITEM, TABLE_ROW, Part, link_pair, link_parts, link_rule_pairs
-from catalog.extract.statements import Role, Statement, action_of
+from catalog.extract.statements import Polarity, Role, Statement, action_of
 from catalog.records import Kind, PolicyDocument
 
 #: a column's role -> (the kind it lists, the role a mention of that kind takes there)

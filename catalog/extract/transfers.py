@@ -93,7 +93,7 @@ def _unnamed_destinations(b: Builder, statements: list[Statement], controller: s
         if st.affirmed and not any(_third_country(m) for m in st.having(Role.DESTINATION)):
             for m in st.mentions:
                 if m.kind is Kind.COUNTRY and _unnamed(m):
-                    nid = b.add_concept(concept(Kind.COUNTRY, m.concept), b.evidence(st.unit, "transfer:unnamed-destination"))
+                    nid = b.add_concept(b.known(Kind.COUNTRY, m.concept), b.evidence(st.unit, "transfer:unnamed-destination"))
                     out[(controller, nid)].add(st.unit)
     return out
 

@@ -102,7 +102,7 @@ def reading(data: dict[str, Any], policy_id: str = "") -> tuple[str, float | Non
     confidence is None (not measured).
     """
     by_policy = data.get("by_policy") or {}
-    attrs = by_policy.get(policy_id) if policy_id and policy_id in by_policy else data.get("attrs") or {}
+    attrs: dict[str, Any] = by_policy[policy_id] if policy_id and policy_id in by_policy else data.get("attrs") or {}
     read_as = attrs.get("read_as")
     if not read_as:
         status = attrs.get("status") or data.get("status") or "stated"
@@ -120,7 +120,7 @@ def read_as_inferred(data: dict[str, Any], policy_ids: Iterable[str]) -> bool:
 
 def _inferred_in(data: dict[str, Any], policy_id: str) -> bool:
     by_policy = data.get("by_policy") or {}
-    attrs = by_policy.get(policy_id) if policy_id and policy_id in by_policy else data.get("attrs") or {}
+    attrs: dict[str, Any] = by_policy[policy_id] if policy_id and policy_id in by_policy else data.get("attrs") or {}
     status = attrs.get("status") or data.get("status")
     return status == INFERRED or reading(data, policy_id)[0] == INFERRED or bool(attrs.get("inferred"))
 

@@ -50,7 +50,7 @@ def sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:
     end = len(text.rstrip())
     if start < end:
         spans.append((start, end))
-    out = []
+    out: list[tuple[int, int]] = []
     for a, b in spans:
         while a < b and text[a].isspace():
             a += 1

@@ -48,7 +48,7 @@ def reach_table(G: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """
     rel_d, rel_p = Relation.DISCLOSED_TO.value, Relation.PROCESSED_FOR.value
     is_recipient = set(nodes_of_kind(G, Kind.RECIPIENT.value))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in nodes_of_kind(G, Kind.DATA_CATEGORY.value):
         direct = {r for r in _targets(G, c, rel_d) if r in is_recipient}
         via: set[str] = set()

@@ -126,7 +126,7 @@ def rows_up(lin: Lineage) -> list[dict[str, Any]]:
     mk = _Rows(lin)
     senders = lin.reached(Kind.RECIPIENT) + lin.reached(Kind.CONTROLLER)
     for s in senders:
-        transfers = lin.out(s, Relation.TRANSFERRED_TO) or [None]
+        transfers: list[Hop | None] = [*lin.out(s, Relation.TRANSFERRED_TO)] or [None]
         for t in transfers:
             if lin.nodes[s]["kind"] == Kind.CONTROLLER:
                 if t is not None:

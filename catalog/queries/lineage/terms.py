@@ -161,12 +161,12 @@ def _term_rows(G: nx.MultiDiGraph) -> list[_TermRow]:
         rows: list[_TermRow] = []
         phrase_cache: dict[Any, dict[str, list]] = {}
         for n, d in ix.nodes.items():
-            kind = d.get("kind")
+            kind: Any = d.get("kind")
             if kind not in phrase_cache:
-                phrase_cache[kind] = _node_phrases(kind)
+                phrase_cache[kind] = _node_phrases(kind or "")
             ident = str(d.get("ident", "")).lower()
             label = str(d.get("label", "")).lower()
-            node_phr = phrase_cache[kind].get(d.get("ident", ""), [])
+            node_phr = phrase_cache[kind].get(str(d.get("ident", "")), [])
             words = set(phrase_tokens(label)) | set(phrase_tokens(ident.replace(".", " ").replace("_", " ")))
             rows.append(_TermRow(n, kind, _KIND_ORDER.get(kind, 99), ident, label, str(d.get("key") or "").lower(),
                                  frozenset(node_phr), tuple(frozenset(p) for p in node_phr), frozenset(words)))

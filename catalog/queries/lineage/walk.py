@@ -100,10 +100,12 @@ class Lineage:
 
     def node_mask(self, n: str) -> int:
         """The versions of a reached node (its `policy_ids`) as a bitmask."""
+        assert self.index is not None, "a Lineage made by lineage() carries its graph's index"
         return self.index.root_ps(n)
 
     def ids(self, mask: int) -> list[str]:
         """The version ids of a bitmask, sorted."""
+        assert self.index is not None, "a Lineage made by lineage() carries its graph's index"
         return list(self.index.ids(mask))
 
     def reached(self, kind: str) -> list[str]:
