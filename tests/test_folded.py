@@ -11,7 +11,8 @@ import pytest
 
 from catalog.extract.cues import cues, header_roles
 from catalog.extract.mentions import mention_exclude
-from catalog.folded import Folded, any_lead, finditer_all, fold, found_any, lower_pattern, required_leads
+from catalog.folded import Folded, any_lead, finditer_all, fold, found_any, lower_pattern
+from catalog.scanning import required_leads
 from catalog.ingest.chrome import chrome_patterns
 from catalog.ingest.documents import read_policy
 from catalog.vocabulary import LEXICON_KINDS, lexicon

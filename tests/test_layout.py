@@ -57,7 +57,7 @@ def import_graph() -> nx.DiGraph:
 
 #: The stages, in the order data passes through them; each may import only the shared modules at the
 #: bottom, itself, and the stages listed before it. The README's "How the code is laid out" shows it.
-BOTTOM = ("catalog", "catalog.records", "catalog.messages", "catalog.collector", "catalog.folded",
+BOTTOM = ("catalog", "catalog.records", "catalog.messages", "catalog.collector", "catalog.scanning", "catalog.folded",
           "catalog.vocabulary", "catalog.tabulate")
 STAGES = ("ingest", "extract", "store", "pipeline", "graph", "compare", "queries", "checks", "export",
           "evaluation", "cli", "dashboard")

@@ -21,7 +21,8 @@ from catalog.extract.controller_templates import template_controller
 from catalog.extract.mentions import units_to_search
 from catalog.extract.organisations import organisations
 from catalog.extract.registration import registration
-from catalog.folded import fold, is_word_char
+from catalog.folded import fold
+from catalog.scanning import is_word_char
 from catalog.ingest.publisher import slug
 from catalog.records import Kind, PolicyDocument
 
@@ -119,7 +120,7 @@ def candidates(doc: PolicyDocument) -> list[Candidate]:
             nxt = orgs[k + 1] if k + 1 < len(orgs) else None
             clause = text[max(0, a - 120) : z + 120]
             strength = 0
-            if _IS_CONTROLLER.match(after) and not (nxt and nxt[1] - z < _IS_CONTROLLER.match(after).end()):
+            if (isc := _IS_CONTROLLER.match(after)) and not (nxt and nxt[1] - z < isc.end()):
                 strength = 2
             elif nxt and re.match(r"^\s*(?:,|and|&)\s*$", text[z : nxt[1]]) and _IS_CONTROLLER.match(text[nxt[2] : nxt[2] + 220]):
                 strength = 2  # "Badoo Trading Limited and Bumble Trading LLC are joint controllers"

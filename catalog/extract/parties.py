@@ -15,7 +15,7 @@ from catalog.extract.builder import Builder
 from catalog.extract.contacts import representative_tables
 from catalog.extract.mentions import Mention, words_of
 from catalog.extract.organisations import organisations
-from catalog.folded import is_word_char
+from catalog.scanning import is_word_char
 from catalog.ingest.publisher import slug
 from catalog.records import Kind, PolicyDocument
 from catalog.vocabulary import Concept, stem
@@ -82,8 +82,8 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, name, "", {"type": "named", "legal_name": name}))
             out.append(Mention(Kind.RECIPIENT, ident, ui, a, z))
             taken.append((a, z))
-        for m in categories(text, heads.get(ui, ())):
-            words = m["np"].split()
+        for cm in categories(text, heads.get(ui, ())):
+            words = cm["np"].split()
             # the content words that end in the head ("data from the merchant" names no kind of recipient)
             k = len(words) - 1
             while k > 0 and not _SKIP_MODIFIER.match(words[k - 1].lower()):
@@ -94,7 +94,7 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
             phrase = " ".join(words)
             if re.search(r"[a-z][A-Z]", phrase):
                 continue  # "minorsYour rightsOur company": link texts run together, no name
-            z = u.start + m.end("np")
+            z = u.start + cm.end("np")
             a = z - len(phrase)
             if _overlaps(taken, a, z):
                 continue
@@ -106,7 +106,7 @@ def party_mentions(b: Builder, doc: PolicyDocument, mentions: list[Mention], own
         if _last_word_char(text) in ("s", "S") and (lab := _LABEL.match(text)) and lab["np"].lower().endswith("s") \
                 and not _overlaps(taken, u.start, u.end):
             # a cell or heading that is just a kind of recipient: "Moderators", "Auditors"
-            phrase = _LABEL.match(text)["np"]
+            phrase = lab["np"]
             a = u.start + text.index(phrase)
             ident = f"category-{slug(phrase)}"
             b.dynamic.setdefault((Kind.RECIPIENT, ident), Concept(Kind.RECIPIENT, ident, phrase, "", {"type": "category"}))

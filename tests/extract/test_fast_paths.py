@@ -136,7 +136,7 @@ def _all_folded() -> list:
 
 
 def test_scanning_patterns_keep_every_match():
-    from catalog.folded import scanning_patterns
+    from catalog.scanning import scanning_patterns
 
     cases = {r"\bbased on\b": ["based on", "xbased on", "it is based on it", "_based on", "é based on", "\nbased on"],
              r"\b(?:this|that)\s+data|^\s*it\b": ["this data", "it is", " it", "athis data", "so it", "that  data"],
