@@ -46,6 +46,7 @@ class Cues:
     country_after_scope: Folded
     address_cue: Folded
     anaphora: Folded
+    data_label: Folded
     service_compound: Folded
     objection: Folded
     definitions: Folded

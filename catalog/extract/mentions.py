@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from catalog.extract.cues import cues
 from catalog.folded import Folded, any_lead, fold
 from catalog.records import Kind, PolicyDocument, Unit
 import functools
@@ -91,9 +92,12 @@ HEADING_SCOPE_KINDS = frozenset({Kind.LEGAL_BASIS, Kind.PURPOSE, Kind.DATA_SUBJE
 
 
 def names_heading(doc: PolicyDocument, unit: Unit, kind: Kind, ident: str, a: int, b: int) -> bool:
-    """True when a heading is just this phrase (give or take a bullet, a colon or a qualifier)."""
+    """True when a heading is just this phrase (give or take a bullet, a colon or a qualifier), or
+    names data after a label that says so ("Personal data: Your image on CCTV", cues' data_label)."""
     if kind not in HEADING_KINDS:
         return False
+    if kind is Kind.DATA_CATEGORY and (label := cues().data_label.match(doc.text[unit.start : unit.end])):
+        return a - unit.start >= label.end()
     if kind is Kind.RECIPIENT:
         c = lexicon(kind).concepts.get(ident)
         if c is None or c.attrs.get("type") != "named":

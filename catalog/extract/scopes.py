@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from catalog.extract.builder import Builder
+from catalog.extract.cues import cues
 from catalog.extract.links import LINK_ROLE, Reading, link_parts
-from catalog.extract.statements import Statement
+from catalog.extract.mentions import Mention
+from catalog.extract.statements import Role, Statement
 from catalog.extract.structure import part_of
 from catalog.records import Kind, PolicyDocument, Status
 
@@ -34,6 +36,12 @@ def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statem
         u = doc.units[st.unit]
         if u.kind == "heading":
             heads[u.section] = st
+    for i, st in sorted(heads.items()):
+        # "### Personal data: Your image on CCTV" / "#### How we use this personal data:": a heading that
+        # names nothing and points back to its parent's data scopes what is under it with the parent's
+        parent = _parent(doc, i)
+        if parent in heads and not _linkable(st) and cues().anaphora.search(doc.text[st.start : st.end]):
+            heads[i] = heads[parent]
     labels = paragraph_labels(doc, statements)
     for st in statements:
         u = doc.units[st.unit]
@@ -42,7 +50,7 @@ def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statem
             head = heads.get(u.section)
         if head is None or u.kind == "heading" or not st.affirmed or not head.mentions:
             continue
-        linkable = [(m, r) for m, r in zip(head.mentions, head.roles) if m.kind in HEADING_LINKS]
+        linkable = _linkable(head)
         if not linkable or len(linkable) > HEADING_MAX:
             continue
         own = {m.kind for m in st.mentions}
@@ -58,6 +66,16 @@ def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statem
                 # the heading's purpose becomes a fact where it scopes a statement it links with
                 b.add_concept(b.known(m.kind, m.concept), b.evidence(head.unit, f"heading:{doc.text[m.start:m.end].lower()}"))
             link_parts(b, [(head.unit, [(m, r)]), part_of(st)], reading, "heading", kinds)
+
+
+def _linkable(head: Statement) -> list[tuple[Mention, Role]]:
+    return [(m, r) for m, r in zip(head.mentions, head.roles) if m.kind in HEADING_LINKS]
+
+
+def _parent(doc: PolicyDocument, i: int) -> int:
+    """The section whose heading is the nearest one above section i's at a higher level (-1: none)."""
+    level = doc.sections[i].level
+    return next((j for j in range(i - 1, -1, -1) if doc.sections[j].level < level), -1)
 
 
 #: a label that opens a paragraph or list item ("To provide you with the services.", "Payment partners:")
