@@ -96,8 +96,9 @@ def names_heading(doc: PolicyDocument, unit: Unit, kind: Kind, ident: str, a: in
     names data after a label that says so ("Personal data: Your image on CCTV", cues' data_label)."""
     if kind not in HEADING_KINDS:
         return False
-    if kind is Kind.DATA_CATEGORY and (label := cues().data_label.match(doc.text[unit.start : unit.end])):
-        return a - unit.start >= label.end()
+    if kind is Kind.DATA_CATEGORY and (label := cues().data_label.match(doc.text[unit.start : unit.end])) \
+            and a - unit.start >= label.end():
+        return True
     if kind is Kind.RECIPIENT:
         c = lexicon(kind).concepts.get(ident)
         if c is None or c.attrs.get("type") != "named":

@@ -39,8 +39,8 @@ def link_heading_scopes(b: Builder, doc: PolicyDocument, statements: list[Statem
     for i, st in sorted(heads.items()):
         # "### Personal data: Your image on CCTV" / "#### How we use this personal data:": a heading that
         # names nothing and points back to its parent's data scopes what is under it with the parent's
-        parent = _parent(doc, i)
-        if parent in heads and not _linkable(st) and cues().anaphora.search(doc.text[st.start : st.end]):
+        if not _linkable(st) and cues().anaphora.search(doc.text[st.start : st.end]) \
+                and (parent := _parent(doc, i)) in heads:
             heads[i] = heads[parent]
     labels = paragraph_labels(doc, statements)
     for st in statements:
